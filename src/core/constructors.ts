@@ -1,0 +1,128 @@
+/**
+ * Creating tensors from host values: `tensor` (numbers, booleans, nested arrays, typed arrays),
+ * `scalar`, `zeros`, `ones`, `full`, `arange`, `linspace`, `eye`, `zerosLike`, `onesLike`.
+ * Values are built on the host and uploaded once to the current backend.
+ */
+
+import { allocTyped, dtypeOfTyped, isDType, type DType, type TypedArray } from './dtype.js'
+import { fail, fmtShape } from './errors.js'
+import { checkInt, checkShape, sizeOf, type Shape } from './shape.js'
+import { flattenNested, inferShape, type Nested } from './nested.js'
+import { Tensor } from './tensor.js'
+import { getBackend } from '../backends/registry.js'
+import type { Backend } from '../backends/backend.js'
+
+export interface TensorOptions { readonly shape?: readonly number[]; readonly dtype?: DType }
+export interface DTypeOption { readonly dtype?: DType }
+
+export type TensorData = Nested | TypedArray | readonly number[] | readonly boolean[]
+
+const checkDType = (op: string, d: unknown): DType => {
+  if (!isDType(d)) fail('INVALID_ARGUMENT', op, `unknown dtype ${String(d)} (expected float32, float64, int32 or bool)`)
+  return d as DType
+}
+
+/** @internal Uploads host values to a backend as a tensor. */
+export const fromTyped = (values: TypedArray, shape: Shape, dtype: DType, backend: Backend = getBackend()): Tensor => {
+  if (!backend.dtypes.includes(dtype)) fail('UNSUPPORTED_DTYPE', 'tensor', `backend '${backend.name}' does not support ${dtype}`)
+  return new Tensor([...shape], dtype, backend, backend.upload(values, dtype), null)
+}
+
+const convert = (src: ArrayLike<number>, dtype: DType): TypedArray => {
+  const out = allocTyped(dtype, src.length)
+  if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0
+  else out.set(src)
+  return out
+}
+
+/**
+ * A tensor from host data. The dtype comes from `opts.dtype`, else from a typed array, else
+ * float32 (bool for nested booleans). `opts.shape` reshapes flat data; ragged input throws.
+ */
+export const tensor = (data: TensorData, opts: TensorOptions = {}): Tensor => {
+  const dtype0 = opts.dtype === undefined ? undefined : checkDType('tensor', opts.dtype)
+  if (ArrayBuffer.isView(data)) {
+    const own = dtypeOfTyped(data)
+    if (own === undefined) fail('INVALID_ARGUMENT', 'tensor', 'typed arrays must be Float32Array, Float64Array, Int32Array or Uint8Array')
+    const dtype = dtype0 ?? (own as DType)
+    const shape = opts.shape === undefined ? [data.length] : checkShape('tensor', opts.shape)
+    if (sizeOf(shape) !== data.length) fail('SHAPE_MISMATCH', 'tensor', `${data.length} values do not fill shape ${fmtShape(shape)}`)
+    return fromTyped(convert(data as TypedArray, dtype), shape, dtype)
+  }
+  const inferred = inferShape(data)
+  const firstLeaf = leafOf(data)
+  const dtype = dtype0 ?? (typeof firstLeaf === 'boolean' ? 'bool' : 'float32')
+  const values = flattenNested(data, inferred, dtype)
+  const shape = opts.shape === undefined ? inferred : checkShape('tensor', opts.shape)
+  if (sizeOf(shape) !== values.length) fail('SHAPE_MISMATCH', 'tensor', `${values.length} values do not fill shape ${fmtShape(shape)}`)
+  return fromTyped(values, shape, dtype)
+}
+
+const leafOf = (x: unknown): unknown => {
+  while (Array.isArray(x)) { if (x.length === 0) return undefined; x = x[0] }
+  return x
+}
+
+export const scalar = (value: number | boolean, dtype?: DType): Tensor =>
+  tensor(value, dtype === undefined ? {} : { dtype })
+
+export const full = (shape: readonly number[], value: number | boolean, opts: DTypeOption = {}): Tensor => {
+  const s = checkShape('full', shape)
+  const dtype = checkDType('full', opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'))
+  const v = allocTyped(dtype, sizeOf(s))
+  v.fill(typeof value === 'boolean' ? (value ? 1 : 0) : value)
+  return fromTyped(v, s, dtype)
+}
+
+export const zeros = (shape: readonly number[], opts: DTypeOption = {}): Tensor => full(shape, 0, opts)
+export const ones = (shape: readonly number[], opts: DTypeOption = {}): Tensor => full(shape, 1, opts)
+
+/** Zeros with `x`'s shape and dtype, on `x`'s backend. */
+export const zerosLike = (x: Tensor): Tensor => fillLike(x, 0)
+export const onesLike = (x: Tensor): Tensor => fillLike(x, 1)
+
+const fillLike = (x: Tensor, v: number): Tensor => {
+  const c = x.concrete()
+  const a = allocTyped(x.dtype, x.size)
+  a.fill(v)
+  return fromTyped(a, x.shape, x.dtype, c.backend as Backend)
+}
+
+/** [start, stop) in steps, like numpy: `arange(5)`, `arange(2, 10, 2)`. */
+export const arange = (start: number, stop?: number, step = 1, opts: DTypeOption = {}): Tensor => {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop]
+  if (step === 0 || !Number.isFinite(step)) fail('INVALID_ARGUMENT', 'arange', `step must be finite and non-zero, got ${step}`)
+  const n = Math.max(0, Math.ceil((hi - lo) / step))
+  const dtype = checkDType('arange', opts.dtype ?? 'float32')
+  const v = allocTyped(dtype, n)
+  for (let i = 0; i < n; i++) v[i] = lo + i * step
+  return fromTyped(v, [n], dtype)
+}
+
+/** @internal 0..n-1 as int32 on the backend of `like`. */
+export const iotaLike = (n: number, like: Tensor): Tensor => {
+  const v = allocTyped('int32', n)
+  for (let i = 0; i < n; i++) v[i] = i
+  return fromTyped(v, [n], 'int32', like.concrete().backend as Backend)
+}
+
+/** `num` evenly spaced values from start to stop inclusive. */
+export const linspace = (start: number, stop: number, num: number, opts: DTypeOption = {}): Tensor => {
+  checkInt('linspace', 'num', num)
+  if (num < 0) fail('INVALID_ARGUMENT', 'linspace', `num must be non-negative, got ${num}`)
+  const dtype = checkDType('linspace', opts.dtype ?? 'float32')
+  const v = allocTyped(dtype, num)
+  const step = num > 1 ? (stop - start) / (num - 1) : 0
+  for (let i = 0; i < num; i++) v[i] = start + i * step
+  if (num > 1) v[num - 1] = stop
+  return fromTyped(v, [num], dtype)
+}
+
+/** An n x m identity-like matrix (m defaults to n). */
+export const eye = (n: number, m: number = n, opts: DTypeOption = {}): Tensor => {
+  checkShape('eye', [n, m])
+  const dtype = checkDType('eye', opts.dtype ?? 'float32')
+  const v = allocTyped(dtype, n * m)
+  for (let i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1
+  return fromTyped(v, [n, m], dtype)
+}

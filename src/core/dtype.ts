@@ -1,0 +1,43 @@
+/**
+ * Element types. A dtype names both the numeric semantics and the typed array that holds it on
+ * the host; backends declare which dtypes they support, and nothing converts between dtypes
+ * implicitly (see `cast`).
+ */
+
+export type DType = 'float32' | 'float64' | 'int32' | 'bool'
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool']
+
+export interface TypedArrayFor {
+  float32: Float32Array
+  float64: Float64Array
+  int32: Int32Array
+  bool: Uint8Array
+}
+
+export type TypedArray = TypedArrayFor[DType]
+
+export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64'
+
+export const bytesPer = (d: DType): number =>
+  d === 'float64' ? 8 : d === 'bool' ? 1 : 4
+
+export function allocTyped<D extends DType>(dtype: D, size: number): TypedArrayFor[D]
+export function allocTyped(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(size)
+    case 'float64': return new Float64Array(size)
+    case 'int32': return new Int32Array(size)
+    case 'bool': return new Uint8Array(size)
+  }
+}
+
+/** The dtype a typed array stands for, or undefined for typed arrays puregrad does not hold. */
+export const dtypeOfTyped = (a: ArrayBufferView): DType | undefined =>
+  a instanceof Float32Array ? 'float32'
+    : a instanceof Float64Array ? 'float64'
+      : a instanceof Int32Array ? 'int32'
+        : a instanceof Uint8Array ? 'bool'
+          : undefined
+
+export const isDType = (s: unknown): s is DType => typeof s === 'string' && (DTYPES as readonly string[]).includes(s)

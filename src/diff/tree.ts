@@ -1,0 +1,546 @@
+/**
+ * Parameter records ("pytrees"): any nesting of plain objects, arrays and tuples whose leaves are
+ * tensors, plus user classes registered with `registerTreeNode`. `grad`, the layers and the
+ * optimizers walk records through this module: flatten a record to its leaves and an opaque
+ * `TreeDef`, rebuild it from new leaves, map over it, zip records of the same structure.
+ *
+ * Conventions:
+ * - Leaf order is deterministic: object keys in sorted order (like JAX dicts), arrays by index,
+ *   registered nodes in the order their `flatten` returns children. Rebuilt objects keep the
+ *   key order of the record they were flattened from.
+ * - `null` and `undefined` are empty subtrees: no leaves, rebuilt as themselves. They match each
+ *   other when structures are compared.
+ * - Anything else (numbers, strings, functions, instances of unregistered classes) is an
+ *   INVALID_ARGUMENT error naming its path, e.g. `params.layers[1].w: expected a tensor, got number`.
+ * - Paths start at a root name (default `params`): `[i]` for array elements and registered-node
+ *   children, `.key` for identifier keys, `["a b"]` for other keys.
+ *
+ * This module does not import the Tensor class (that would be an import cycle): the tensor
+ * module installs the leaf test with `setLeafPredicate`.
+ */
+
+import { PuregradError } from '../core/errors.js'
+
+/** The shape of a parameter record with leaves of type L (documentation; functions are generic). */
+export type Tree<L> =
+  | L
+  | null
+  | undefined
+  | readonly Tree<L>[]
+  | { readonly [k: string]: Tree<L> }
+
+// ---------------------------------------------------------------------------------------------
+// Leaves
+
+let isLeaf: (x: unknown) => boolean = () => false
+
+/** Install the test that recognises leaves (the tensor module installs `x instanceof Tensor`). */
+export const setLeafPredicate = (p: (x: unknown) => boolean): void => {
+  isLeaf = p
+}
+
+/** Whether `x` is a leaf under the installed predicate. */
+export const isTreeLeaf = (x: unknown): boolean => isLeaf(x)
+
+// ---------------------------------------------------------------------------------------------
+// Registered node classes
+
+interface Registration {
+  readonly ctor: abstract new (...args: never[]) => unknown
+  readonly flatten: (node: never) => readonly [children: readonly unknown[], aux: unknown]
+  readonly unflatten: (aux: unknown, children: readonly unknown[]) => unknown
+}
+
+/** Keyed by the registered class's prototype; instances of subclasses match too. */
+const registry = new Map<object, Registration>()
+
+/**
+ * Make instances of `ctor` (and of its subclasses) tree nodes. `flatten` returns the node's
+ * children (subtrees, in a fixed order) and `aux`, static data that is not traversed;
+ * `unflatten(aux, children)` rebuilds a node from them. Two nodes have the same structure when they
+ * are instances of the same class, their `aux` values are equal (`Object.is`, or structurally for
+ * plain arrays and objects) and their children have the same structure. Registering a class again
+ * replaces its previous registration.
+ */
+export function registerTreeNode<T>(
+  ctor: abstract new (...args: never[]) => T,
+  flatten: (node: T) => readonly [children: readonly unknown[], aux: unknown],
+  unflatten: (aux: unknown, children: readonly unknown[]) => T,
+): void {
+  const proto: unknown = typeof ctor === 'function' ? ctor.prototype : undefined
+  if (typeof proto !== 'object' || proto === null || proto === Object.prototype || proto === Array.prototype) {
+    throw new PuregradError(
+      'INVALID_ARGUMENT',
+      'expected a class other than Object and Array',
+      'registerTreeNode',
+    )
+  }
+  registry.set(proto, { ctor, flatten, unflatten })
+}
+
+const registrationOf = (proto: object): Registration | undefined => {
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const r = registry.get(p)
+    if (r !== undefined) return r
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structure descriptions
+
+interface LeafDef { readonly kind: 'leaf' }
+interface NoneDef { readonly kind: 'none'; readonly value: null | undefined }
+interface ArrayDef { readonly kind: 'array'; readonly children: readonly DefNode[] }
+interface ObjectDef {
+  readonly kind: 'object'
+  /** Keys in sorted order; `children` follow this order. */
+  readonly keys: readonly string[]
+  /** Keys in the original insertion order, used when rebuilding. */
+  readonly order: readonly string[]
+  readonly children: readonly DefNode[]
+}
+interface NodeDef {
+  readonly kind: 'node'
+  /** The instance's own class (may be a subclass of the registered one). */
+  readonly cls: Function
+  readonly reg: Registration
+  readonly aux: unknown
+  readonly children: readonly DefNode[]
+}
+type DefNode = LeafDef | NoneDef | ArrayDef | ObjectDef | NodeDef
+
+const LEAF: LeafDef = { kind: 'leaf' }
+const NULL_DEF: NoneDef = { kind: 'none', value: null }
+const UNDEFINED_DEF: NoneDef = { kind: 'none', value: undefined }
+
+declare const opaque: unique symbol
+
+/**
+ * The structure of a parameter record with its leaves taken out. Opaque: compare with
+ * `treeDefEquals`, print with `treeDefToString`, rebuild a record with `treeUnflatten`.
+ */
+export interface TreeDef {
+  readonly numLeaves: number
+  readonly [opaque]: 'TreeDef'
+}
+
+class TreeDefImpl {
+  declare readonly [opaque]: 'TreeDef'
+  constructor(
+    readonly numLeaves: number,
+    readonly node: DefNode,
+  ) {}
+
+  toString(): string {
+    return render(this.node)
+  }
+}
+
+const nodeOf = (def: TreeDef, op: string): DefNode => {
+  if (!(def instanceof TreeDefImpl)) {
+    throw new PuregradError('INVALID_ARGUMENT', 'expected a TreeDef made by treeFlatten', op)
+  }
+  return def.node
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths and descriptions
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+const keyPath = (path: string, key: string): string =>
+  IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`
+
+const describeValue = (x: unknown): string => {
+  if (typeof x !== 'object') return typeof x
+  const proto: unknown = Object.getPrototypeOf(x)
+  const ctor: unknown = typeof proto === 'object' && proto !== null ? (proto as { constructor?: unknown }).constructor : undefined
+  const name = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'an anonymous class'
+  return `an instance of ${name} (only plain objects, arrays and classes registered with registerTreeNode are tree nodes)`
+}
+
+const className = (f: Function): string => (f.name !== '' ? f.name : 'anonymous class')
+
+const describeDef = (d: DefNode): string => {
+  switch (d.kind) {
+    case 'leaf': return 'a tensor'
+    case 'none': return d.value === null ? 'null' : 'undefined'
+    case 'array': return 'an array'
+    case 'object': return 'an object'
+    case 'node': return `a ${className(d.cls)} node`
+  }
+}
+
+const showAux = (aux: unknown): string => {
+  if (typeof aux === 'function') return `[function ${aux.name}]`
+  try {
+    const s = JSON.stringify(aux)
+    if (s !== undefined) return s
+  } catch {
+    // cyclic or bigint: fall through
+  }
+  return String(aux)
+}
+
+const render = (d: DefNode): string => {
+  switch (d.kind) {
+    case 'leaf': return '*'
+    case 'none': return d.value === null ? 'null' : 'undefined'
+    case 'array': return `[${d.children.map(render).join(', ')}]`
+    case 'object':
+      return `{${d.keys
+        .map((k, i) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${render(d.children[i])}`)
+        .join(', ')}}`
+    case 'node': {
+      const aux = d.aux === undefined ? '' : `<${showAux(d.aux)}>`
+      return `${className(d.cls)}${aux}(${d.children.map(render).join(', ')})`
+    }
+  }
+}
+
+/** A readable rendering of a structure: `{b: [*, null], w: *, layer: Linear<{"act":"relu"}>(*, *)}`. */
+export const treeDefToString = (def: TreeDef): string => render(nodeOf(def, 'treeDefToString'))
+
+// ---------------------------------------------------------------------------------------------
+// Flatten
+
+const isSorted = (keys: readonly string[]): boolean => {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false
+  return true
+}
+
+/**
+ * Walk `x`, pushing its leaves (and, when `paths` is given, their paths) and returning its
+ * structure. `ancestors` holds the containers on the current path, to report cycles.
+ */
+function flattenNode(
+  x: unknown,
+  path: string,
+  leaves: unknown[],
+  paths: string[] | null,
+  ancestors: Set<object>,
+): DefNode {
+  if (x === null) return NULL_DEF
+  if (x === undefined) return UNDEFINED_DEF
+  if (isLeaf(x)) {
+    leaves.push(x)
+    if (paths !== null) paths.push(path)
+    return LEAF
+  }
+  if (typeof x !== 'object') {
+    throw new PuregradError('INVALID_ARGUMENT', `${path}: expected a tensor, got ${describeValue(x)}`)
+  }
+  if (ancestors.has(x)) {
+    throw new PuregradError('INVALID_ARGUMENT', `${path}: the record contains itself (a cycle)`)
+  }
+  ancestors.add(x)
+  let def: DefNode
+  if (Array.isArray(x)) {
+    const children = new Array<DefNode>(x.length)
+    for (let i = 0; i < x.length; i++) {
+      children[i] = flattenNode(x[i], `${path}[${i}]`, leaves, paths, ancestors)
+    }
+    def = { kind: 'array', children }
+  } else {
+    const proto: object | null = Object.getPrototypeOf(x)
+    if (proto === Object.prototype || proto === null) {
+      const order = Object.keys(x)
+      const keys = isSorted(order) ? order : [...order].sort()
+      const children = new Array<DefNode>(keys.length)
+      const rec = x as Record<string, unknown>
+      for (let i = 0; i < keys.length; i++) {
+        children[i] = flattenNode(rec[keys[i]], keyPath(path, keys[i]), leaves, paths, ancestors)
+      }
+      def = { kind: 'object', keys, order, children }
+    } else {
+      const reg = registrationOf(proto)
+      if (reg === undefined) {
+        throw new PuregradError('INVALID_ARGUMENT', `${path}: expected a tensor, got ${describeValue(x)}`)
+      }
+      const cls = (proto as { constructor: Function }).constructor
+      const [kids, aux] = reg.flatten(x as never)
+      if (!Array.isArray(kids)) {
+        throw new PuregradError(
+          'INVALID_ARGUMENT',
+          `${path}: the flatten function registered for ${className(cls)} must return [children array, aux]`,
+        )
+      }
+      const children = new Array<DefNode>(kids.length)
+      for (let i = 0; i < kids.length; i++) {
+        children[i] = flattenNode(kids[i], `${path}[${i}]`, leaves, paths, ancestors)
+      }
+      def = { kind: 'node', cls, reg, aux, children }
+    }
+  }
+  ancestors.delete(x)
+  return def
+}
+
+const flattenWith = (tree: unknown, root: string, paths: string[] | null): [unknown[], TreeDefImpl] => {
+  const leaves: unknown[] = []
+  const node = flattenNode(tree, root, leaves, paths, new Set())
+  return [leaves, new TreeDefImpl(leaves.length, node)]
+}
+
+/**
+ * The leaves of `tree` in deterministic order (sorted object keys, arrays by index) and its
+ * structure. `root` names the record in error messages.
+ */
+export const treeFlatten = <L = unknown>(tree: unknown, root = 'params'): [leaves: L[], def: TreeDef] =>
+  flattenWith(tree, root, null) as [L[], TreeDef]
+
+/** The structure of `tree` alone. */
+export const treeStructure = (tree: unknown, root = 'params'): TreeDef => flattenWith(tree, root, null)[1]
+
+/** The leaves of `tree`, in `treeFlatten` order. */
+export const treeLeaves = <L = unknown>(tree: unknown, root = 'params'): L[] =>
+  flattenWith(tree, root, null)[0] as L[]
+
+/** The leaves of `tree` with their paths (`params.layers[1].w`), in `treeFlatten` order. */
+export const treeLeavesWithPath = <L = unknown>(tree: unknown, root = 'params'): [path: string, leaf: L][] => {
+  const paths: string[] = []
+  const [leaves] = flattenWith(tree, root, paths)
+  return leaves.map((leaf, i) => [paths[i], leaf as L])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unflatten
+
+const setKey = (o: Record<string, unknown>, k: string, v: unknown): void => {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true })
+  else o[k] = v
+}
+
+function build(d: DefNode, leaves: readonly unknown[], cursor: { i: number }): unknown {
+  switch (d.kind) {
+    case 'leaf': return leaves[cursor.i++]
+    case 'none': return d.value
+    case 'array': {
+      const out = new Array<unknown>(d.children.length)
+      for (let i = 0; i < out.length; i++) out[i] = build(d.children[i], leaves, cursor)
+      return out
+    }
+    case 'object': {
+      const out: Record<string, unknown> = {}
+      if (d.order !== d.keys) for (const k of d.order) setKey(out, k, undefined) // fix key order
+      for (let i = 0; i < d.keys.length; i++) setKey(out, d.keys[i], build(d.children[i], leaves, cursor))
+      return out
+    }
+    case 'node': {
+      const children = d.children.map((c) => build(c, leaves, cursor))
+      return d.reg.unflatten(d.aux, children)
+    }
+  }
+}
+
+const unflattenImpl = (def: TreeDefImpl, leaves: readonly unknown[], op: string): unknown => {
+  if (leaves.length !== def.numLeaves) {
+    throw new PuregradError(
+      'TREE_MISMATCH',
+      `the structure has ${def.numLeaves} leaves, got ${leaves.length}`,
+      op,
+    )
+  }
+  return build(def.node, leaves, { i: 0 })
+}
+
+/** Rebuild a record of structure `def` from `leaves` (in `treeFlatten` order). */
+export const treeUnflatten = <T = unknown>(def: TreeDef, leaves: readonly unknown[]): T => {
+  nodeOf(def, 'treeUnflatten')
+  return unflattenImpl(def as unknown as TreeDefImpl, leaves, 'treeUnflatten') as T
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structure comparison
+
+const auxEquals = (a: unknown, b: unknown): boolean => {
+  if (Object.is(a, b)) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!auxEquals(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
+  const pa: unknown = Object.getPrototypeOf(a)
+  const pb: unknown = Object.getPrototypeOf(b)
+  const plain = (p: unknown): boolean => p === Object.prototype || p === null
+  if (!plain(pa) || !plain(pb)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  const rb = b as Record<string, unknown>
+  const ra = a as Record<string, unknown>
+  for (const k of ka) if (!Object.hasOwn(rb, k) || !auxEquals(ra[k], rb[k])) return false
+  return true
+}
+
+/**
+ * The first place where `b`'s structure differs from `a`'s (which is the expected one), as a
+ * message `path: what differs`, or undefined when they match. Visits in leaf order.
+ */
+function difference(a: DefNode, b: DefNode, path: string): string | undefined {
+  if (a === b) return undefined
+  if (a.kind !== b.kind) return `${path}: expected ${describeDef(a)}, got ${describeDef(b)}`
+  switch (a.kind) {
+    case 'leaf':
+    case 'none':
+      return undefined
+    case 'array': {
+      const bc = (b as ArrayDef).children
+      if (a.children.length !== bc.length) {
+        return `${path}: expected an array of length ${a.children.length}, got ${bc.length}`
+      }
+      for (let i = 0; i < bc.length; i++) {
+        const d = difference(a.children[i], bc[i], `${path}[${i}]`)
+        if (d !== undefined) return d
+      }
+      return undefined
+    }
+    case 'object': {
+      const bo = b as ObjectDef
+      // Both key lists are sorted: merge them to find the first key only one side has.
+      let i = 0
+      let j = 0
+      while (i < a.keys.length || j < bo.keys.length) {
+        const ka = a.keys[i]
+        const kb = bo.keys[j]
+        if (ka === kb) { i++; j++; continue }
+        if (kb === undefined || (ka !== undefined && ka < kb)) return `${path}: missing key ${JSON.stringify(ka)}`
+        return `${path}: extra key ${JSON.stringify(kb)}`
+      }
+      for (let k = 0; k < a.keys.length; k++) {
+        const d = difference(a.children[k], bo.children[k], keyPath(path, a.keys[k]))
+        if (d !== undefined) return d
+      }
+      return undefined
+    }
+    case 'node': {
+      const bn = b as NodeDef
+      if (a.cls !== bn.cls) return `${path}: expected ${describeDef(a)}, got ${describeDef(bn)}`
+      if (!auxEquals(a.aux, bn.aux)) {
+        return `${path}: ${className(a.cls)} nodes differ in their static data: expected ${showAux(a.aux)}, got ${showAux(bn.aux)}`
+      }
+      if (a.children.length !== bn.children.length) {
+        return `${path}: expected ${describeDef(a)} with ${a.children.length} children, got ${bn.children.length}`
+      }
+      for (let i = 0; i < bn.children.length; i++) {
+        const d = difference(a.children[i], bn.children[i], `${path}[${i}]`)
+        if (d !== undefined) return d
+      }
+      return undefined
+    }
+  }
+}
+
+/** Whether two structures are the same (null and undefined subtrees count as the same). */
+export const treeDefEquals = (a: TreeDef, b: TreeDef): boolean => {
+  const na = nodeOf(a, 'treeDefEquals')
+  const nb = nodeOf(b, 'treeDefEquals')
+  return a === b || (a.numLeaves === b.numLeaves && difference(na, nb, '') === undefined)
+}
+
+/** Whether two records have the same structure (same keys, lengths, node classes and aux). */
+export const treeStructureEquals = (a: unknown, b: unknown): boolean =>
+  treeDefEquals(treeStructure(a), treeStructure(b))
+
+// ---------------------------------------------------------------------------------------------
+// Map and zip
+
+const mapImpl = (tree: unknown, f: (leaf: never, path: string) => unknown, root: string): unknown => {
+  const paths: string[] = []
+  const [leaves, def] = flattenWith(tree, root, paths)
+  for (let i = 0; i < leaves.length; i++) leaves[i] = f(leaves[i] as never, paths[i])
+  return unflattenImpl(def, leaves, 'treeMap')
+}
+
+/**
+ * The record with every leaf replaced by `f(leaf, path)`; same structure, same key order. Data
+ * first, `treeMap(params, f)`, or data last, `treeMap(f)(params)` for pipelines. `f` is called in
+ * `treeFlatten` order.
+ */
+export function treeMap<T, L = unknown>(tree: T, f: (leaf: L, path: string) => L, root?: string): T
+export function treeMap<L = unknown>(f: (leaf: L, path: string) => L, root?: string): <T>(tree: T) => T
+export function treeMap(...args: unknown[]): unknown {
+  if (typeof args[0] === 'function') {
+    const f = args[0] as (leaf: never, path: string) => unknown
+    const root = (args[1] as string | undefined) ?? 'params'
+    return (tree: unknown) => mapImpl(tree, f, root)
+  }
+  return mapImpl(args[0], args[1] as (leaf: never, path: string) => unknown, (args[2] as string | undefined) ?? 'params')
+}
+
+const zipImpl = (
+  trees: readonly unknown[],
+  f: (leaves: never[], path: string) => unknown,
+  root: string,
+  op: string,
+): unknown => {
+  if (trees.length === 0) throw new PuregradError('INVALID_ARGUMENT', 'expected at least one record', op)
+  const paths: string[] = []
+  const [first, def] = flattenWith(trees[0], root, paths)
+  const all: unknown[][] = [first]
+  for (let t = 1; t < trees.length; t++) {
+    const [leaves, other] = flattenWith(trees[t], root, null)
+    const d = difference(def.node, other.node, root)
+    if (d !== undefined) {
+      throw new PuregradError('TREE_MISMATCH', trees.length === 2 ? d : `${d} (record ${t} compared with record 0)`)
+    }
+    all.push(leaves)
+  }
+  const out = new Array<unknown>(first.length)
+  for (let i = 0; i < first.length; i++) out[i] = f(all.map((ls) => ls[i]) as never[], paths[i])
+  return unflattenImpl(def, out, op)
+}
+
+/**
+ * Combine two records of exactly the same structure leaf by leaf: `f(x, y, path)`. A structure
+ * difference is a TREE_MISMATCH error naming the first differing path, e.g.
+ * `params.layers[1]: missing key "b"` (`a` is the expected structure). Data first,
+ * `treeZipWith(a, b, f)`, or data last, `treeZipWith(f)(a, b)`.
+ */
+export function treeZipWith<T, L = unknown>(
+  a: T,
+  b: NoInfer<T>,
+  f: (x: L, y: L, path: string) => L,
+  root?: string,
+): T
+export function treeZipWith<L = unknown>(
+  f: (x: L, y: L, path: string) => L,
+  root?: string,
+): <T>(a: T, b: NoInfer<T>) => T
+export function treeZipWith(...args: unknown[]): unknown {
+  if (typeof args[0] === 'function') {
+    const f = args[0] as (x: never, y: never, path: string) => unknown
+    const root = (args[1] as string | undefined) ?? 'params'
+    return (a: unknown, b: unknown) => zipImpl([a, b], (ls, p) => f(ls[0], ls[1], p), root, 'treeZipWith')
+  }
+  const f = args[2] as (x: never, y: never, path: string) => unknown
+  const root = (args[3] as string | undefined) ?? 'params'
+  return zipImpl([args[0], args[1]], (ls, p) => f(ls[0], ls[1], p), root, 'treeZipWith')
+}
+
+/**
+ * Combine any number (at least one) of records of the same structure leaf by leaf:
+ * `f([x0, x1, ...], path)`; the first record is the expected structure. Data first,
+ * `treeZipWithN(trees, f)`, or data last, `treeZipWithN(f)(trees)`.
+ */
+export function treeZipWithN<T, L = unknown>(
+  trees: readonly T[],
+  f: (leaves: L[], path: string) => L,
+  root?: string,
+): T
+export function treeZipWithN<L = unknown>(
+  f: (leaves: L[], path: string) => L,
+  root?: string,
+): <T>(trees: readonly T[]) => T
+export function treeZipWithN(...args: unknown[]): unknown {
+  if (typeof args[0] === 'function') {
+    const f = args[0] as (leaves: never[], path: string) => unknown
+    const root = (args[1] as string | undefined) ?? 'params'
+    return (trees: readonly unknown[]) => zipImpl(trees, f, root, 'treeZipWithN')
+  }
+  const f = args[1] as (leaves: never[], path: string) => unknown
+  return zipImpl(args[0] as readonly unknown[], f, (args[2] as string | undefined) ?? 'params', 'treeZipWithN')
+}

@@ -1,0 +1,60 @@
+/**
+ * Reductions: `sum`, `max`, `argmax`, `cumsum` (primitives) and their compositions (`min`,
+ * `argmin`, `mean`, `variance`, `std`, `prod` is left out on purpose: its gradient at zeros needs care).
+ * `axis` may be one axis, several, or omitted for all; negative axes count from the end.
+ */
+
+import { bind } from '../diff/bind.js'
+import type { Tensor, AxisOptions } from '../core/tensor.js'
+import { normalizeAxes, normalizeAxis, sizeOf } from '../core/shape.js'
+import { asTensor, scalarLike } from './convert.js'
+import { div, mul, neg, sqrt, sub } from './elementwise.js'
+import { reshape } from './movement.js'
+
+export const sum = (x: Tensor, opts: AxisOptions = {}): Tensor => {
+  const t = asTensor('sum', x)
+  const axes = normalizeAxes('sum', opts.axis, t.rank)
+  return bind('sum', [t], { axes, keepDims: opts.keepDims ?? false })
+}
+
+/** Maximum over axes; NaN propagates; gradient split equally among ties. */
+export const max = (x: Tensor, opts: AxisOptions = {}): Tensor => {
+  const t = asTensor('max', x)
+  const axes = normalizeAxes('max', opts.axis, t.rank)
+  return bind('max', [t], { axes, keepDims: opts.keepDims ?? false })
+}
+
+export const min = (x: Tensor, opts: AxisOptions = {}): Tensor => neg(max(neg(x), opts))
+
+export interface ArgOptions { readonly axis?: number; readonly keepDims?: boolean }
+
+/** Index of the first maximum along `axis` (all elements, flattened, when omitted); int32. */
+export const argmax = (x: Tensor, opts: ArgOptions = {}): Tensor => {
+  const t = asTensor('argmax', x)
+  if (opts.axis === undefined) return bind('argmax', [reshape(t, [t.size])], { axis: 0, keepDims: false })
+  return bind('argmax', [t], { axis: normalizeAxis('argmax', opts.axis, t.rank), keepDims: opts.keepDims ?? false })
+}
+
+export const argmin = (x: Tensor, opts: ArgOptions = {}): Tensor => argmax(neg(x), opts)
+
+export interface CumsumOptions { readonly axis?: number; readonly reverse?: boolean }
+
+/** Inclusive running sum along `axis` (default the last); `reverse` sums from the end. */
+export const cumsum = (x: Tensor, opts: CumsumOptions = {}): Tensor => {
+  const t = asTensor('cumsum', x)
+  return bind('cumsum', [t], { axis: normalizeAxis('cumsum', opts.axis ?? -1, t.rank), reverse: opts.reverse ?? false })
+}
+
+const countOf = (x: Tensor, axis: AxisOptions['axis'], op: string): number =>
+  sizeOf(normalizeAxes(op, axis, x.rank).map((a) => x.shape[a]))
+
+export const mean = (x: Tensor, opts: AxisOptions = {}): Tensor =>
+  div(sum(x, opts), scalarLike(countOf(x, opts.axis, 'mean'), x))
+
+/** Population variance (divides by N), like numpy's default. */
+export const variance = (x: Tensor, opts: AxisOptions = {}): Tensor => {
+  const centred = sub(x, mean(x, { axis: opts.axis, keepDims: true }))
+  return mean(mul(centred, centred), opts)
+}
+
+export const std = (x: Tensor, opts: AxisOptions = {}): Tensor => sqrt(variance(x, opts))
