@@ -11,7 +11,7 @@ import { phase } from '../core/config.js'
 import { bind } from './bind.js'
 import { Trace, primalAt, type Tracer } from './tracer.js'
 import type { Primitive, PrimitiveParams } from './primitives.js'
-import { vjpRules } from './vjp-rules.js'
+import { vjpRules, type VjpRule } from './vjp-rules.js'
 import { add } from '../ops/elementwise.js'
 
 export type Pullback = (ct: Tensor) => readonly (Tensor | null)[]
@@ -58,8 +58,9 @@ export class ReverseTrace extends Trace {
     const primals = inputs.map((x) => primalAt(x, this))
     const out = bind(prim, primals, params)
     if (!isFloat(dtype) || ZERO_DERIVATIVE.has(prim)) return out
-    const rule = vjpRules[prim]
-    return this.record(prim, inputs, out, (ct) => rule(ct, primals, params, out))
+    const rule = vjpRules[prim] as VjpRule<P>
+    const needs = inputs.map((x) => x.tracer !== null && x.tracer.trace === this)
+    return this.record(prim, inputs, out, (ct) => rule(ct, primals, params, out, needs))
   }
 }
 

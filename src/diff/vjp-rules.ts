@@ -12,8 +12,12 @@ import { scalarLike } from '../ops/convert.js'
 import { safeLog, unbroadcast, winWeight } from './rule-helpers.js'
 import { isFloat } from '../core/dtype.js'
 
+/**
+ * `needs[i]` says whether operand i wants a cotangent (it is traced and float); a rule may skip
+ * the work for the others and return null there, which matters most for constants like `x * 2`.
+ */
 export type VjpRule<P extends Primitive> = (
-  ct: Tensor, primals: readonly Tensor[], params: PrimitiveParams[P], out: Tensor,
+  ct: Tensor, primals: readonly Tensor[], params: PrimitiveParams[P], out: Tensor, needs: readonly boolean[],
 ) => readonly (Tensor | null)[]
 
 type Table = PrimitiveTable<{ [P in Primitive]: VjpRule<P> }>
@@ -43,20 +47,20 @@ export const vjpRules: Table = {
   erf: scaled((x) => mul(scalarLike(2 / Math.sqrt(Math.PI), x), exp(neg(mul(x, x))))),
   log1p: (ct, [x]) => [div(ct, add(x, scalarLike(1, x)))],
   expm1: scaled((_, out) => add(out, scalarLike(1, out))),
-  add: (ct, [a, b]) => [unbroadcast(ct, a.shape), unbroadcast(ct, b.shape)],
-  sub: (ct, [a, b]) => [unbroadcast(ct, a.shape), unbroadcast(neg(ct), b.shape)],
-  mul: (ct, [a, b]) => [unbroadcast(mul(ct, b), a.shape), unbroadcast(mul(ct, a), b.shape)],
-  div: (ct, [a, b], _, out) => [unbroadcast(div(ct, b), a.shape), unbroadcast(neg(div(mul(ct, out), b)), b.shape)],
-  pow: (ct, [a, b], _, out) => [
-    unbroadcast(mul(ct, mul(b, bind('pow', [a, sub(b, scalarLike(1, b))], {}))), a.shape),
-    unbroadcast(mul(ct, mul(safeLog(a), out)), b.shape),
+  add: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(ct, a.shape) : null, n[1] ? unbroadcast(ct, b.shape) : null],
+  sub: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(ct, a.shape) : null, n[1] ? unbroadcast(neg(ct), b.shape) : null],
+  mul: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(mul(ct, b), a.shape) : null, n[1] ? unbroadcast(mul(ct, a), b.shape) : null],
+  div: (ct, [a, b], _, out, n) => [n[0] ? unbroadcast(div(ct, b), a.shape) : null, n[1] ? unbroadcast(neg(div(mul(ct, out), b)), b.shape) : null],
+  pow: (ct, [a, b], _, out, n) => [
+    n[0] ? unbroadcast(mul(ct, mul(b, bind('pow', [a, sub(b, scalarLike(1, b))], {}))), a.shape) : null,
+    n[1] ? unbroadcast(mul(ct, mul(safeLog(a), out)), b.shape) : null,
   ],
-  maximum: (ct, [a, b]) => [unbroadcast(mul(ct, winWeight(a, b, greater)), a.shape), unbroadcast(mul(ct, winWeight(b, a, greater)), b.shape)],
-  minimum: (ct, [a, b]) => [unbroadcast(mul(ct, winWeight(a, b, less)), a.shape), unbroadcast(mul(ct, winWeight(b, a, less)), b.shape)],
+  maximum: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(mul(ct, winWeight(a, b, greater)), a.shape) : null, n[1] ? unbroadcast(mul(ct, winWeight(b, a, greater)), b.shape) : null],
+  minimum: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(mul(ct, winWeight(a, b, less)), a.shape) : null, n[1] ? unbroadcast(mul(ct, winWeight(b, a, less)), b.shape) : null],
   equal: none, notEqual: none, less: none, lessEqual: none, greater: none, greaterEqual: none,
-  where: (ct, [c, a, b]) => {
+  where: (ct, [c, a, b], _, __, n) => {
     const z = scalarLike(0, ct)
-    return [null, unbroadcast(where(c, ct, z), a.shape), unbroadcast(where(c, z, ct), b.shape)]
+    return [null, n[1] ? unbroadcast(where(c, ct, z), a.shape) : null, n[2] ? unbroadcast(where(c, z, ct), b.shape) : null]
   },
   sum: (ct, [x], { axes }) => [bind('broadcastTo', [bind('reshape', [ct], { shape: keptShape(x, axes) })], { shape: x.shape })],
   max: (ct, [x], { axes }, out) => {
@@ -67,37 +71,37 @@ export const vjpRules: Table = {
   },
   argmax: none,
   cumsum: (ct, _, { axis, reverse }) => [bind('cumsum', [ct], { axis, reverse: !reverse })],
-  matmul: (ct, [a, b], { transposeA: tA, transposeB: tB }) => {
-    const da = tA ? bind('matmul', [b, ct], { transposeA: tB, transposeB: true }) : bind('matmul', [ct, b], { transposeA: false, transposeB: !tB })
-    const db = tB ? bind('matmul', [ct, a], { transposeA: true, transposeB: tA }) : bind('matmul', [a, ct], { transposeA: !tA, transposeB: false })
-    return [unbroadcast(da, a.shape), unbroadcast(db, b.shape)]
+  matmul: (ct, [a, b], { transposeA: tA, transposeB: tB }, _, n) => {
+    const da = !n[0] ? null : tA ? bind('matmul', [b, ct], { transposeA: tB, transposeB: true }) : bind('matmul', [ct, b], { transposeA: false, transposeB: !tB })
+    const db = !n[1] ? null : tB ? bind('matmul', [ct, a], { transposeA: true, transposeB: tA }) : bind('matmul', [a, ct], { transposeA: !tA, transposeB: false })
+    return [da && unbroadcast(da, a.shape), db && unbroadcast(db, b.shape)]
   },
   reshape: (ct, [x]) => [bind('reshape', [ct], { shape: x.shape })],
   transpose: (ct, _, { perm }) => [bind('transpose', [ct], { perm: inversePerm(perm) })],
   broadcastTo: (ct, [x]) => [unbroadcast(ct, x.shape)],
   slice: (ct, [x], { begin, size }) => [bind('pad', [ct], { widths: x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as const), value: 0 })],
-  concat: (ct, xs, { axis }) => {
+  concat: (ct, xs, { axis }, _, n) => {
     let off = 0
-    return xs.map((x) => {
+    return xs.map((x, k) => {
       const begin = x.shape.map((_, i) => (i === axis ? off : 0))
       off += x.shape[axis]
-      return bind('slice', [ct], { begin, size: x.shape })
+      return n[k] ? bind('slice', [ct], { begin, size: x.shape }) : null
     })
   },
   pad: (ct, [x], { widths }) => [bind('slice', [ct], { begin: widths.map((w) => w[0]), size: x.shape })],
   gather: (ct, [x, ix], { axis }) => [bind('scatterAdd', [ct, ix], { axis, size: x.shape[axis] }), null],
   scatterAdd: (ct, [, ix], { axis }) => [bind('gather', [ct, ix], { axis }), null],
-  conv2d: (ct, [x, w], p) => [
-    bind('conv2dBackInput', [ct, w], { ...p, inputShape: x.shape }),
-    bind('conv2dBackFilter', [x, ct], { ...p, filterShape: w.shape }),
+  conv2d: (ct, [x, w], p, _, n) => [
+    n[0] ? bind('conv2dBackInput', [ct, w], { ...p, inputShape: x.shape }) : null,
+    n[1] ? bind('conv2dBackFilter', [x, ct], { ...p, filterShape: w.shape }) : null,
   ],
-  conv2dBackInput: (ct, [dy, w], { strides, dilations, pads }) => [
-    bind('conv2d', [ct, w], { strides, dilations, pads }),
-    bind('conv2dBackFilter', [ct, dy], { strides, dilations, pads, filterShape: w.shape }),
+  conv2dBackInput: (ct, [dy, w], { strides, dilations, pads }, _, n) => [
+    n[0] ? bind('conv2d', [ct, w], { strides, dilations, pads }) : null,
+    n[1] ? bind('conv2dBackFilter', [ct, dy], { strides, dilations, pads, filterShape: w.shape }) : null,
   ],
-  conv2dBackFilter: (ct, [x, dy], { strides, dilations, pads }) => [
-    bind('conv2dBackInput', [dy, ct], { strides, dilations, pads, inputShape: x.shape }),
-    bind('conv2d', [x, ct], { strides, dilations, pads }),
+  conv2dBackFilter: (ct, [x, dy], { strides, dilations, pads }, _, n) => [
+    n[0] ? bind('conv2dBackInput', [dy, ct], { strides, dilations, pads, inputShape: x.shape }) : null,
+    n[1] ? bind('conv2d', [x, ct], { strides, dilations, pads }) : null,
   ],
   maxPool: (ct, [x], p) => [bind('maxPoolScatter', [x, ct], p)],
   maxPoolSelect: (ct, [x], p) => [null, bind('maxPoolScatter', [x, ct], p)],

@@ -1,6 +1,8 @@
 /**
  * Turning op arguments into tensors. A JS number next to a tensor takes that tensor's dtype and
  * backend (a "weak" scalar, as in JAX), which is the only implicit conversion puregrad makes.
+ * Scalar constants are cached per backend: tensors are immutable, so sharing one is safe, and
+ * gradient rules create the same few constants (0, 1, 2, 0.5) on every op.
  */
 
 import { allocTyped, type DType } from '../core/dtype.js'
@@ -9,16 +11,28 @@ import { Tensor, type TensorLike } from '../core/tensor.js'
 import { getBackend } from '../backends/registry.js'
 import type { Backend } from '../backends/backend.js'
 
+const CACHE_LIMIT = 512
+const cache = new WeakMap<Backend, Map<string, Tensor>>()
+
 /** A concrete tensor holding `v` with `like`'s dtype, on `like`'s backend. */
 export const scalarLike = (v: number | boolean, like: Tensor): Tensor => {
-  const c = like.concrete()
+  let c = like
+  while (c.tracer !== null) c = c.tracer.primal
   return constant(v, like.dtype, c.backend as Backend)
 }
 
 export const constant = (v: number | boolean, dtype: DType, backend: Backend = getBackend()): Tensor => {
+  let perBackend = cache.get(backend)
+  if (perBackend === undefined) cache.set(backend, (perBackend = new Map()))
+  const key = `${dtype}${typeof v === 'boolean' ? Number(v) : Object.is(v, -0) ? '-0' : v}`
+  const hit = perBackend.get(key)
+  if (hit !== undefined) return hit
   const a = allocTyped(dtype, 1)
   a[0] = typeof v === 'boolean' ? (v ? 1 : 0) : v
-  return new Tensor([], dtype, backend, backend.upload(a, dtype), null)
+  const t = new Tensor([], dtype, backend, backend.upload(a, dtype), null)
+  if (perBackend.size >= CACHE_LIMIT) perBackend.clear()
+  perBackend.set(key, t)
+  return t
 }
 
 export const asTensor = (op: string, x: TensorLike, like?: Tensor): Tensor => {

@@ -49,11 +49,11 @@ const CD = [
 ]
 
 /**
- * erf to within 4e-16 relative in float64 (checked against mpmath on a dense grid). Small |x| uses Cody's rational form for erf itself (no
- * cancellation near 0); middle |x| computes erfc, which is at most 0.51 there, so 1 - erfc keeps
- * its relative accuracy. Beyond 4 erfc < 1.6e-8 and the Laplace continued fraction
- * erfc(x) = e^{-x^2}/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) is more than accurate
- * enough; beyond 6 erfc is under half an ulp of 1.
+ * erf to within 4e-16 relative in float64 (checked against mpmath on a dense grid). Small |x|
+ * uses Cody's rational form for erf itself (no cancellation near 0); middle |x| computes erfc,
+ * which is at most 0.51 there, so 1 - erfc keeps its relative accuracy. Beyond 4, erfc < 1.6e-8
+ * and the Laplace continued fraction erfc(x) = e^{-x^2}/sqrt(pi) / (x + (1/2)/(x + 1/(x + ...)))
+ * is more than accurate enough; beyond 6, erfc is under half an ulp of 1.
  */
 export const erf: Fn1 = (x) => {
   if (x === 0 || x !== x) return x

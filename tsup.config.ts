@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup'
+
+// ESM + CJS + .d.ts for every public entry; subpath entries are added here as they land.
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  treeshake: true,
+  target: 'es2022',
+})
