@@ -39,4 +39,5 @@ export type { Primitive, PrimitiveParams } from './diff/primitives.js'
 
 export type { Backend, BackendStats, Kernel, Kernels, KernelInput, KernelOutput } from './backends/backend.js'
 export { registerBackend, setBackend, getBackend, listBackends, withBackend } from './backends/registry.js'
-export { createJsBackend } from './backends/js/index.js'
+export { createJsBackend, type JsBackendOptions } from './backends/js/index.js'
+export { toBackend, toBackendAsync } from './backends/transfer.js'

@@ -1,0 +1,56 @@
+/**
+ * The demo's training curves as an SVG: a Vega-Lite spec (training loss and held-out accuracy
+ * per epoch, one panel each) compiled to Vega and rendered headless in Node, no browser or canvas.
+ */
+
+import * as vega from 'vega'
+import { compile, type TopLevelSpec } from 'vega-lite'
+
+export interface EpochRecord {
+  readonly epoch: number
+  /** Mean training loss over the epoch's mini-batches. */
+  readonly loss: number
+  /** Accuracy on the held-out set after the epoch. */
+  readonly testAccuracy: number
+}
+
+export const curvesSpec = (history: readonly EpochRecord[], title: string): TopLevelSpec => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  title,
+  data: { values: history.map((r) => ({ ...r })) },
+  vconcat: [
+    {
+      width: 480,
+      height: 180,
+      mark: { type: 'line', point: true, color: '#d62728' },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        y: { field: 'loss', type: 'quantitative', title: 'training loss (cross-entropy)', scale: { zero: true } },
+      },
+    },
+    {
+      width: 480,
+      height: 180,
+      mark: { type: 'line', point: true, color: '#1f77b4' },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        y: {
+          field: 'testAccuracy', type: 'quantitative', title: 'test accuracy',
+          scale: { domain: [Math.min(0.5, ...history.map((r) => r.testAccuracy)), 1] },
+          axis: { format: '.0%' },
+        },
+      },
+    },
+  ],
+})
+
+/** Renders the curves to an SVG document string. */
+export const curvesSvg = async (history: readonly EpochRecord[], title = 'puregrad MLP on digits'): Promise<string> => {
+  const spec = compile(curvesSpec(history, title)).spec
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' })
+  try {
+    return await view.toSVG()
+  } finally {
+    view.finalize()
+  }
+}
