@@ -21,9 +21,10 @@ const ensureDefault = (): Backend => {
   return js
 }
 
-export const registerBackend = (backend: Backend): void => {
+/** Registers (or replaces) a backend under its name. Buffers are opaque above the backend, hence the erasure. */
+export const registerBackend = <D>(backend: Backend<D>): void => {
   ensureDefault()
-  registry.set(backend.name, backend)
+  registry.set(backend.name, backend as unknown as Backend)
 }
 
 export const listBackends = (): string[] => {
