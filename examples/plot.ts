@@ -33,7 +33,7 @@ export const curvesSpec = (history: readonly EpochRecord[], title: string): TopL
       mark: { type: 'line', color: RED, point: { filled: true, color: RED } },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-        y: { field: 'loss', type: 'quantitative', title: 'training loss (cross-entropy, log scale)', scale: { type: 'log' } },
+        y: { field: 'loss', type: 'quantitative', title: 'training loss (cross-entropy, log scale)', scale: { type: 'log' }, axis: { tickCount: 4, format: '~g' } },
       },
     },
     {
