@@ -11,7 +11,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { gather, tensor, valueAndGrad } from '../src/index.js'
@@ -26,7 +26,7 @@ export interface TrainOptions {
   readonly hidden?: number
   /** Seeds the split, the initialisation and the batch order. */
   readonly seed?: number
-  /** Where the SVG goes; null writes none. */
+  /** Where the SVG goes (default out/loss.svg in the repository root); null writes none. */
   readonly svgPath?: string | null
   /** 'auto': a bar on a terminal, else a line every `logEvery` epochs. */
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none'
@@ -44,11 +44,14 @@ export interface TrainResult {
 
 const fmt = (x: number, d = 4): string => x.toFixed(d)
 
+/** out/loss.svg in the repository root, wherever the demo is started from. */
+const DEFAULT_SVG = fileURLToPath(new URL('../out/loss.svg', import.meta.url))
+
 export const train = async (opts: TrainOptions = {}): Promise<TrainResult> => {
   const { epochs = 40, batchSize = 32, lr = 3e-3, hidden = 64, seed = 0, logEvery = 5 } = opts
   const log = opts.log ?? ((line: string) => console.log(line))
   const mode = opts.progress === undefined || opts.progress === 'auto' ? (process.stdout.isTTY ? 'bar' : 'lines') : opts.progress
-  const svgPath = opts.svgPath === undefined ? resolve('out', 'loss.svg') : opts.svgPath
+  const svgPath = opts.svgPath === undefined ? DEFAULT_SVG : opts.svgPath
   const start = performance.now()
 
   const { train: tr, test: te } = trainTestSplit(loadDigits(), { testFraction: 0.2, seed })

@@ -16,69 +16,122 @@ const LINE_WIDTH = 75
 
 const isNegZero = (v: number): boolean => v === 0 && 1 / v < 0
 
-/** Shortest decimal that round-trips to the stored value (float32 values round-trip through fround). */
-const shortest = (v: number, dtype: DType): string => {
-  if (dtype !== 'float32') return String(v)
-  for (let p = 1; p <= 9; p++) {
-    const s = v.toPrecision(p)
-    if (Math.fround(Number(s)) === v) return String(Number(s))
+/** Significant digits (no leading or trailing zeros; '0' for zero) and the decimal exponent of the first. */
+type Digits = readonly [digits: string, exp: number]
+
+const digitsOf = (s: string): Digits => {
+  const [m, ex = '0'] = s.replace(/^-/, '').split('e')
+  const [ip, fp = ''] = m.split('.')
+  const all = ip + fp
+  const lead = /^0*/.exec(all)![0].length
+  const d = all.slice(lead).replace(/0+$/, '')
+  return d === '' ? ['0', 0] : [d, ip.length - 1 + Number(ex) - lead]
+}
+
+/**
+ * The shortest digits that read back as the stored value (float32 values through fround), the
+ * closest such digits, ties to even: what numpy's Dragon4 prints in unique mode.
+ */
+const shortestDigits = (v: number, dtype: DType): Digits => {
+  if (dtype !== 'float32' || v === 0) return digitsOf(String(v))
+  for (let p = 1; p < 9; p++) {
+    const d = roundedSci(v, p - 1)
+    if (Math.fround(Number(`${d[0]}e${d[1] - d[0].length + 1}`)) === Math.abs(v)) return d
   }
-  return String(v)
+  return roundedSci(v, 8)
 }
 
-const special = (v: number): string | undefined =>
-  Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : undefined
-
-/** Splits `1.2345e+7` into mantissa and exponent, with `-` restored on negative zero. */
-const splitExp = (s: string, v: number): [string, number] => {
-  const [m, e] = s.split('e')
-  return [isNegZero(v) ? `-${m}` : m, Number(e)]
+/** |v| exactly as digits x 10^scale (a double is M 2^E, and M 2^E = M 5^-E 10^E). */
+const exactDecimal = (v: number): [bigint, number] => {
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, v)
+  const hi = view.getUint32(0), lo = view.getUint32(4)
+  const bexp = (hi >>> 20) & 0x7ff
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo)
+  if (bexp !== 0) m |= 1n << 52n
+  const e = (bexp === 0 ? 1 : bexp) - 1075
+  return e >= 0 ? [m << BigInt(e), 0] : [m * 5n ** BigInt(-e), e]
 }
+
+/** round(|v| / 10^unit) with ties to even, as numpy's Dragon4 rounds. */
+const roundAt = (v: number, unit: number): bigint => {
+  const [n, scale] = exactDecimal(v)
+  if (unit <= scale) return n * 10n ** BigInt(scale - unit)
+  const div = 10n ** BigInt(unit - scale)
+  const q = n / div, r2 = (n % div) * 2n
+  return r2 > div || (r2 === div && q % 2n === 1n) ? q + 1n : q
+}
+
+/** Digits of |v| rounded to `frac` fractional digits. */
+const roundedFixed = (v: number, frac: number): Digits => {
+  const n = roundAt(v, -frac)
+  return n === 0n ? ['0', 0] : digitsOf(`${n}e-${frac}`)
+}
+
+/** Digits of |v| rounded to 1 + `frac` significant digits. */
+const roundedSci = (v: number, frac: number): Digits => {
+  if (v === 0) return ['0', 0]
+  const e = shortestDigits(v, 'float64')[1]
+  let n = roundAt(v, e - frac)
+  let ee = e
+  if (n.toString().length > frac + 1) { n /= 10n; ee++ }
+  return [n.toString().replace(/0+$/, '') || '0', ee]
+}
+
+/** numpy's unique + precision: the shortest digits, or the value rounded at the cap when they are longer. */
+const cappedFixed = (v: number, dtype: DType): Digits => {
+  const d = shortestDigits(v, dtype)
+  return d[0].length - 1 - d[1] <= PRECISION ? d : roundedFixed(v, PRECISION)
+}
+const cappedSci = (v: number, dtype: DType): Digits => {
+  const d = shortestDigits(v, dtype)
+  return d[0].length - 1 <= PRECISION ? d : roundedSci(v, PRECISION)
+}
+
+const sign = (v: number): string => (v < 0 || isNegZero(v) ? '-' : '')
+
+/** Integer and fractional parts of a positional rendering. */
+const plain = ([d, e]: Digits): [string, string] =>
+  e >= 0 ? [d.slice(0, e + 1).padEnd(e + 1, '0'), d.slice(e + 1)] : ['0', '0'.repeat(-e - 1) + d]
 
 const expSuffix = (e: number, size: number): string => `e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(size, '0')}`
 
-/** Shortest digits, rounded to at most PRECISION fractional digits, trailing zeros dropped (numpy's unique + trim '.'). */
-const positionalDigits = (v: number, dtype: DType): [string, string] => {
-  const fixed = Number(shortest(v, dtype)).toFixed(PRECISION)
-  const [ip, fp = ''] = fixed.split('.')
-  return [isNegZero(v) ? `-${ip}` : ip, fp.replace(/0+$/, '')]
-}
-
-const sciFracDigits = (v: number, dtype: DType): number => {
-  const [m] = Number(shortest(v, dtype)).toExponential().split('e')
-  const d = m.includes('.') ? m.split('.')[1].length : 0
-  if (d <= PRECISION) return d
-  const [r] = v.toExponential(PRECISION).split('e')
-  return r.split('.')[1].replace(/0+$/, '').length
-}
+const special = (v: number): string | undefined =>
+  Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : undefined
 
 const formatFloats = (vals: readonly number[], dtype: DType): ((v: number) => string) => {
   const finite = vals.filter((v) => Number.isFinite(v))
   const abs = finite.map(Math.abs).filter((v) => v !== 0)
   const maxA = abs.length ? Math.max(...abs) : 0
   const minA = abs.length ? Math.min(...abs) : 0
-  const sci = maxA >= 1e8 || (minA > 0 && minA < 1e-4) || (minA > 0 && maxA / minA > 1e3)
+  // numpy >= 2.3: the upper cutoff is 10^min(8, decimal precision of the dtype). Under NEP 50 the
+  // comparisons (and the ratio) are computed in the array's dtype.
+  const r = dtype === 'float32' ? Math.fround : (x: number): number => x
+  const cutoff = dtype === 'float32' ? 1e6 : 1e8
+  const sci = maxA >= cutoff || (minA > 0 && minA < r(1e-4)) || (minA > 0 && r(maxA / minA) > 1e3)
   if (sci) {
-    let digits = 0
+    let frac = 0
     let expSize = 2
     for (const v of finite) {
-      digits = Math.max(digits, sciFracDigits(v, dtype))
-      expSize = Math.max(expSize, String(Math.abs(splitExp(v.toExponential(PRECISION), v)[1])).length)
+      const [d, e] = cappedSci(v, dtype)
+      frac = Math.max(frac, d.length - 1)
+      expSize = Math.max(expSize, String(Math.abs(e)).length)
     }
+    // Every value then shows exactly `frac` digits of its exact value (numpy's min_digits).
     return (v) => {
       const s = special(v)
       if (s !== undefined) return s
-      const [m, e] = splitExp(v.toExponential(digits), v)
-      return `${digits === 0 ? `${m}.` : m}${expSuffix(e, expSize)}`
+      const [d, e] = roundedSci(v, frac)
+      return `${sign(v)}${d[0]}.${d.slice(1).padEnd(frac, '0')}${expSuffix(e, expSize)}`
     }
   }
   let padRight = 0
-  for (const v of finite) padRight = Math.max(padRight, positionalDigits(v, dtype)[1].length)
+  for (const v of finite) padRight = Math.max(padRight, plain(cappedFixed(v, dtype))[1].length)
   return (v) => {
     const s = special(v)
     if (s !== undefined) return s
-    const [ip, fp] = positionalDigits(v, dtype)
-    return `${ip}.${fp}${' '.repeat(padRight - fp.length)}`
+    const [ip, fp] = plain(cappedFixed(v, dtype))
+    return `${sign(v)}${ip}.${fp}${' '.repeat(padRight - fp.length)}`
   }
 }
 
@@ -89,14 +142,12 @@ const formatScalar = (v: number, dtype: DType): string => {
   const s = special(v)
   if (s !== undefined) return s
   const a = Math.abs(v)
-  const cutoff = dtype === 'float32' ? 1e6 : 1e16
-  const digits = Number(shortest(v, dtype))
-  if (a === 0 || (a >= 1e-4 && a < cutoff)) {
-    const p = isNegZero(v) ? '-0' : String(digits)
-    return p.includes('.') ? p : `${p}.0`
+  const d = shortestDigits(v, dtype)
+  if (a === 0 || (a >= 1e-4 && a < (dtype === 'float32' ? 1e6 : 1e16))) {
+    const [ip, fp] = plain(d)
+    return `${sign(v)}${ip}.${fp || '0'}`
   }
-  const [m, e] = splitExp(digits.toExponential(), v)
-  return `${m}${expSuffix(e, 2)}`
+  return `${sign(v)}${d[0][0]}${d[0].length > 1 ? `.${d[0].slice(1)}` : ''}${expSuffix(d[1], 2)}`
 }
 
 export const formatTensor = (values: TypedArray, shape: Shape, dtype: DType): string => {

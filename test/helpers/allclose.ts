@@ -5,7 +5,7 @@
 
 import { expect } from 'vitest'
 import type { Nested } from '../../src/core/nested.js'
-import { Tensor } from '../../src/index.js'
+import { PuregradError, Tensor, type ErrorCode } from '../../src/index.js'
 
 export interface Tol { readonly atol?: number; readonly rtol?: number }
 
@@ -35,4 +35,26 @@ export const expectClose = (actual: Tensor | Nested | ArrayLike<number>, expecte
   expect(a.length, 'element count').toBe(b.length)
   const i = firstMismatch(a, b, tol)
   if (i >= 0) expect.fail(`values differ at flat index ${i}: got ${a[i]}, expected ${b[i]} (atol ${tol.atol ?? 1e-6}, rtol ${tol.rtol ?? 1e-6})\n got: ${a.slice(0, 20).join(', ')}\nwant: ${b.slice(0, 20).join(', ')}`)
+}
+
+/**
+ * Runs `f`, asserting it throws a PuregradError with `code` whose message contains every one of
+ * `fragments`; returns the error for further checks.
+ */
+export const expectError = (f: () => unknown, code: ErrorCode, ...fragments: string[]): PuregradError => {
+  let caught: unknown
+  try { f() } catch (e) { caught = e }
+  if (!(caught instanceof PuregradError)) return expect.fail(`expected a PuregradError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`)
+  expect(caught.code, caught.message).toBe(code)
+  for (const s of fragments) expect(caught.message).toContain(s)
+  return caught
+}
+
+/** Deterministic pseudo-random values in [lo, hi) (a 32-bit LCG), for property-style tests. */
+export const seededValues = (n: number, seed: number, lo = -1, hi = 1): number[] => {
+  let s = seed >>> 0
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return lo + (hi - lo) * (s / 2 ** 32)
+  })
 }

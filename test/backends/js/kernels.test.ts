@@ -498,7 +498,8 @@ describe('backend object', () => {
   })
 
   it('uploads and reads copies, and counts live bytes once per buffer', () => {
-    const be = createJsBackend()
+    expect(Number.isNaN(createJsBackend().stats.liveBytes())).toBe(true)
+    const be = createJsBackend({ countBytes: true })
     expect(be.name).toBe('js')
     expect(be.dtypes).toEqual(['float32', 'float64', 'int32', 'bool'])
     expect(be.capabilities).toEqual({ syncRead: true, threads: 1, simd: false })
