@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup'
 
 // ESM + CJS + .d.ts for every public entry; subpath entries are added here as they land.
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', wasm: 'src/backends/wasm/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

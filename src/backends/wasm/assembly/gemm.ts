@@ -1,0 +1,108 @@
+// Packed, register-blocked float32 matrix multiply with 128-bit SIMD (AssemblyScript).
+//
+// C[m,n] += A[m,k] B[k,n], where A and B are read through arbitrary element strides, so every
+// transpose combination a backward pass produces runs the same inner kernel: packing absorbs
+// the layout. A is packed into panels of MR = 4 rows and B into panels of NR = 8 columns, per
+// k-block; the 4x8 micro-kernel keeps its 8 accumulators in registers (larger tiles spill in V8).
+// All pointers are byte offsets into this module's memory, given by the JS side's scratch arena.
+
+const MR: i32 = 4
+const NR: i32 = 8
+
+// dst[(panel * kc + p) * NR + c] = B[k0 + p][j0 + panel * NR + c], zero beyond n.
+export function packB(src: usize, rs: i32, cs: i32, k0: i32, kc: i32, n: i32, dst: usize): void {
+  const panels = (n + NR - 1) / NR
+  for (let jp = 0; jp < panels; jp++) {
+    const j0 = jp * NR
+    const w = min(NR, n - j0)
+    let out = dst + <usize>(jp * kc * NR) * 4
+    for (let p = 0; p < kc; p++) {
+      const row = src + <usize>((k0 + p) * rs) * 4
+      if (w == NR && cs == 1) {
+        v128.store(out, v128.load(row + <usize>j0 * 4))
+        v128.store(out, v128.load(row + <usize>(j0 + 4) * 4), 16)
+      } else {
+        for (let c = 0; c < NR; c++) {
+          store<f32>(out + <usize>c * 4, c < w ? load<f32>(row + <usize>((j0 + c) * cs) * 4) : 0)
+        }
+      }
+      out += NR * 4
+    }
+  }
+}
+
+// dst[(panel * kc + p) * MR + r] = A[i0 + panel * MR + r][k0 + p], zero beyond m.
+export function packA(src: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, kc: i32, m: i32, dst: usize): void {
+  const panels = (mc + MR - 1) / MR
+  for (let ip = 0; ip < panels; ip++) {
+    const r0 = i0 + ip * MR
+    let out = dst + <usize>(ip * kc * MR) * 4
+    for (let p = 0; p < kc; p++) {
+      const col = src + <usize>((k0 + p) * cs) * 4
+      for (let r = 0; r < MR; r++) {
+        const i = r0 + r
+        store<f32>(out + <usize>r * 4, i < m ? load<f32>(col + <usize>(i * rs) * 4) : 0)
+      }
+      out += MR * 4
+    }
+  }
+}
+
+// C tile (rows i0.., cols j0..) += packed A panel x packed B panel, clipped to rows x cols.
+@inline
+function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, cols: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0)
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0)
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0)
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0)
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb)
+    const b1 = v128.load(pb, 16)
+    let a = v128.load32_splat(pa)
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1))
+    a = v128.load32_splat(pa, 4)
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1))
+    a = v128.load32_splat(pa, 8)
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1))
+    a = v128.load32_splat(pa, 12)
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1))
+    pa += 16
+    pb += 32
+  }
+  const ld = <usize>ldc * 4
+  if (rows == MR && cols == NR) {
+    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16)
+    c += ld
+    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16)
+    c += ld
+    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16)
+    c += ld
+    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16)
+    return
+  }
+  // Edge tile: spill the accumulators to the tile scratch (at memory offset 0) and add what fits.
+  v128.store(0, c00); v128.store(0, c01, 16); v128.store(0, c10, 32); v128.store(0, c11, 48)
+  v128.store(0, c20, 64); v128.store(0, c21, 80); v128.store(0, c30, 96); v128.store(0, c31, 112)
+  for (let r = 0; r < rows; r++) {
+    const crow = c + <usize>r * ld
+    for (let j = 0; j < cols; j++) {
+      const dst = crow + <usize>j * 4
+      store<f32>(dst, load<f32>(dst) + load<f32>(<usize>(r * NR + j) * 4))
+    }
+  }
+}
+
+// C[i0 .. i0+mc, 0 .. n] += packedA (mc x kc) packedB (kc x n).
+export function gemmBlock(pa: usize, pb: usize, c: usize, ldc: i32, i0: i32, mc: i32, n: i32, kc: i32): void {
+  const ipanels = (mc + MR - 1) / MR
+  const jpanels = (n + NR - 1) / NR
+  for (let jp = 0; jp < jpanels; jp++) {
+    const cols = min(NR, n - jp * NR)
+    const pbj = pb + <usize>(jp * kc * NR) * 4
+    for (let ip = 0; ip < ipanels; ip++) {
+      const rows = min(MR, mc - ip * MR)
+      const ctile = c + <usize>((i0 + ip * MR) * ldc + jp * NR) * 4
+      micro(kc, pa + <usize>(ip * kc * MR) * 4, pbj, ctile, ldc, rows, cols)
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The `wasm` backend: WebAssembly SIMD kernels for the heavy float32 primitives (matmul and
+ * convolution, as packed GEMM), the JS reference kernels for the rest and for float64/int32/bool.
+ * Tensor storage is JS-heap typed arrays, exactly as on the JS backend; the wasm memory is only a
+ * scratch area reused by every call (see arena.ts), so training loops stay flat in memory with no
+ * dispose and no finalizers, synchronous loops included.
+ *
+ * `stats.kernelCalls` counts dispatches per primitive; `wasmCalls` counts the ones that executed
+ * in WebAssembly, so tests can prove which code ran. Below `minWork` multiply-adds a matmul runs
+ * in JS: for tiny operands the copies in and out cost more than the arithmetic.
+ */
+
+import type { DType, TypedArray } from '../../core/dtype.js'
+import { DTYPES } from '../../core/dtype.js'
+import { fail } from '../../core/errors.js'
+import type { Primitive } from '../../diff/primitives.js'
+import type { Backend, BackendStats, Kernel, Kernels } from '../backend.js'
+import { jsKernels } from '../js/index.js'
+import { Arena } from './arena.js'
+import { wasmConv2d, wasmConv2dBackFilter, wasmConv2dBackInput } from './conv.js'
+import { wasmMatmul } from './matmul.js'
+import { instantiateAsync, instantiateSync, simdSupported, type WasmInstance } from './module.js'
+
+export interface WasmBackendOptions {
+  readonly name?: string
+  /** Smallest matmul (m * n * k) sent to WebAssembly. */
+  readonly minWork?: number
+}
+
+export interface WasmBackend extends Backend<TypedArray> {
+  readonly stats: BackendStats & { readonly wasmCalls: Partial<Record<Primitive, number>> }
+  /** Bytes of wasm memory reserved as scratch (the largest working set seen so far). */
+  readonly scratchBytes: () => number
+}
+
+type AnyKernel = Kernel<Primitive, TypedArray>
+
+const build = (inst: WasmInstance, opts: WasmBackendOptions): WasmBackend => {
+  const arena = new Arena(inst.memory)
+  const minWork = opts.minWork ?? 4096
+  let calls: Partial<Record<Primitive, number>> = {}
+  let wasmCalls: Partial<Record<Primitive, number>> = {}
+  const ranWasm = (p: Primitive): void => { wasmCalls[p] = (wasmCalls[p] ?? 0) + 1 }
+
+  const native: Partial<Record<Primitive, AnyKernel>> = {
+    matmul: wasmMatmul(inst.exports, arena) as AnyKernel,
+    conv2d: wasmConv2d(inst.exports, arena) as AnyKernel,
+    conv2dBackInput: wasmConv2dBackInput(inst.exports, arena) as AnyKernel,
+    conv2dBackFilter: wasmConv2dBackFilter(inst.exports, arena) as AnyKernel,
+  }
+  const worthIt = (p: Primitive, inputs: Parameters<AnyKernel>[0], params: Parameters<AnyKernel>[1], out: Parameters<AnyKernel>[2]): boolean => {
+    if (out.dtype !== 'float32') return false
+    if (p !== 'matmul') return true
+    const a = inputs[0].shape, o = out.shape
+    const k = (params as { transposeA: boolean }).transposeA ? a[a.length - 2] : a[a.length - 1]
+    return o.reduce((x, d) => x * d, 1) * k >= minWork
+  }
+
+  const kernels = {} as Record<Primitive, AnyKernel>
+  for (const p of Object.keys(jsKernels) as Primitive[]) {
+    const js = jsKernels[p] as AnyKernel
+    const w = native[p]
+    kernels[p] = w === undefined
+      ? (inputs, params, out) => { calls[p] = (calls[p] ?? 0) + 1; return js(inputs, params, out) }
+      : (inputs, params, out) => {
+        calls[p] = (calls[p] ?? 0) + 1
+        if (!worthIt(p, inputs, params, out)) return js(inputs, params, out)
+        ranWasm(p)
+        return w(inputs, params, out)
+      }
+  }
+  const stats = {
+    get kernelCalls() { return calls },
+    get wasmCalls() { return wasmCalls },
+    // Storage is on the JS heap (counted by the JS engine); the scratch arena is reported apart.
+    liveBytes: () => NaN,
+    reset: () => { calls = {}; wasmCalls = {} },
+  }
+  return {
+    name: opts.name ?? 'wasm',
+    dtypes: DTYPES,
+    upload: (values: TypedArray) => values.slice(),
+    readSync: (data: TypedArray, _d: DType, size: number) => data.slice(0, size),
+    read: (data: TypedArray, _d: DType, size: number) => Promise.resolve(data.slice(0, size)),
+    kernels: kernels as unknown as Kernels<TypedArray>,
+    stats,
+    capabilities: { syncRead: true, threads: 1, simd: true },
+    scratchBytes: () => arena.highWater,
+  }
+}
+
+const unsupported = (): never =>
+  fail('BACKEND_UNAVAILABLE', 'createWasmBackend', 'this JavaScript engine does not support WebAssembly SIMD')
+
+/** Creates the backend synchronously (Node, workers). */
+export const createWasmBackend = (opts: WasmBackendOptions = {}): WasmBackend =>
+  simdSupported() ? build(instantiateSync(), opts) : unsupported()
+
+/** Creates the backend asynchronously (browsers' main thread cannot compile modules synchronously). */
+export const createWasmBackendAsync = async (opts: WasmBackendOptions = {}): Promise<WasmBackend> =>
+  simdSupported() ? build(await instantiateAsync(), opts) : unsupported()

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { createWasmBackend } from '../../../src/backends/wasm/index.js'
+import { jsKernels } from '../../../src/backends/js/index.js'
+import type { KernelInput } from '../../../src/backends/backend.js'
+import type { TypedArray } from '../../../src/core/dtype.js'
+import { firstMismatch } from '../../helpers/allclose.js'
+
+const wasm = createWasmBackend({ minWork: 0 })
+type In = KernelInput<TypedArray>
+
+const rand = (n: number, seed: number): Float32Array => {
+  let s = seed >>> 0
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32 - 0.5
+  })
+}
+const f32 = (shape: number[], seed: number): In => ({ data: rand(shape.reduce((a, d) => a * d, 1), seed), shape, dtype: 'float32' })
+const close = (a: TypedArray, b: TypedArray, tol = 1e-5): void => {
+  expect(a.length).toBe(b.length)
+  const i = firstMismatch(Array.from(a), Array.from(b), { atol: tol, rtol: tol })
+  expect(i, i >= 0 ? `index ${i}: ${a[i]} vs ${b[i]}` : '').toBe(-1)
+}
+const called = (p: 'matmul' | 'conv2d' | 'conv2dBackInput' | 'conv2dBackFilter'): number => wasm.stats.wasmCalls[p] ?? 0
+
+describe('wasm matmul', () => {
+  it('matches the JS reference for every transpose combination, edge sizes and batch broadcasting', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 29 }),
+      fc.boolean(), fc.boolean(), fc.constantFrom([], [3], [2, 1]), fc.constantFrom([], [1], [2, 3]), fc.integer(),
+      (m, k, n, tA, tB, ba, bb, seed) => {
+        let batch: number[]
+        try { batch = broadcast(ba, bb) } catch { return }
+        const a = f32([...ba, ...(tA ? [k, m] : [m, k])], seed)
+        const b = f32([...bb, ...(tB ? [n, k] : [k, n])], seed + 1)
+        const out = { shape: [...batch, m, n], dtype: 'float32' as const }
+        const before = called('matmul')
+        const got = wasm.kernels.matmul([a, b], { transposeA: tA, transposeB: tB }, out)
+        expect(called('matmul')).toBe(before + 1)
+        close(got, jsKernels.matmul([a, b], { transposeA: tA, transposeB: tB }, out), 2e-5 * Math.sqrt(k))
+      },
+    ), { numRuns: 60, seed: 7 })
+  })
+
+  it('runs float64 in the JS kernels, exactly, and does not count it as wasm', () => {
+    const a: In = { data: Float64Array.from([1, 2, 3, 4]), shape: [2, 2], dtype: 'float64' }
+    const before = called('matmul')
+    const got = wasm.kernels.matmul([a, a], { transposeA: false, transposeB: false }, { shape: [2, 2], dtype: 'float64' })
+    expect(Array.from(got)).toEqual([7, 10, 15, 22])
+    expect(called('matmul')).toBe(before)
+  })
+})
+
+const broadcast = (a: number[], b: number[]): number[] => {
+  const n = Math.max(a.length, b.length)
+  return Array.from({ length: n }, (_, i) => {
+    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1
+    if (x !== y && x !== 1 && y !== 1) throw new Error('no broadcast')
+    return Math.max(x, y)
+  })
+}
+
+describe('wasm convolution', () => {
+  const outSize = (n: number, k: number, s: number, d: number, lo: number, hi: number): number =>
+    Math.floor((n + lo + hi - ((k - 1) * d + 1)) / s) + 1
+  it('conv2d and both transposes match the JS reference (strides, dilations, asymmetric pads)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 11 }), fc.integer({ min: 3, max: 9 }),
+      fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 4, maxLength: 4 }), fc.integer(),
+      (nb, h, w, ci, co, kh, kw, s, d, pads, seed) => {
+        const oh = outSize(h, kh, s, d, pads[0], pads[1]), ow = outSize(w, kw, s, d, pads[2], pads[3])
+        if (oh < 1 || ow < 1) return
+        const p = { strides: [s, s] as const, dilations: [d, d] as const, pads: pads as unknown as readonly [number, number, number, number] }
+        const x = f32([nb, h, w, ci], seed), f = f32([kh, kw, ci, co], seed + 1), dy = f32([nb, oh, ow, co], seed + 2)
+        const y = { shape: [nb, oh, ow, co], dtype: 'float32' as const }
+        const c0 = called('conv2d'), c1 = called('conv2dBackInput'), c2 = called('conv2dBackFilter')
+        close(wasm.kernels.conv2d([x, f], p, y), jsKernels.conv2d([x, f], p, y))
+        const bi = { ...p, inputShape: x.shape }, bf = { ...p, filterShape: f.shape }
+        close(wasm.kernels.conv2dBackInput([dy, f], bi, { shape: x.shape, dtype: 'float32' }), jsKernels.conv2dBackInput([dy, f], bi, { shape: x.shape, dtype: 'float32' }))
+        close(wasm.kernels.conv2dBackFilter([x, dy], bf, { shape: f.shape, dtype: 'float32' }), jsKernels.conv2dBackFilter([x, dy], bf, { shape: f.shape, dtype: 'float32' }), 1e-4)
+        expect([called('conv2d') - c0, called('conv2dBackInput') - c1, called('conv2dBackFilter') - c2]).toEqual([1, 1, 1])
+      },
+    ), { numRuns: 60, seed: 11 })
+  })
+})
+
+describe('wasm scratch memory', () => {
+  it('is reused across calls: many calls of one size do not grow it', () => {
+    const a = f32([64, 64], 1)
+    const out = { shape: [64, 64], dtype: 'float32' as const }
+    wasm.kernels.matmul([a, a], { transposeA: false, transposeB: false }, out)
+    const size = wasm.scratchBytes()
+    for (let i = 0; i < 200; i++) wasm.kernels.matmul([a, a], { transposeA: false, transposeB: false }, out)
+    expect(wasm.scratchBytes()).toBe(size)
+  })
+})
