@@ -9,6 +9,7 @@ import { allocTyped, type TypedArray } from '../../core/dtype.js'
 import type { Kernel } from '../backend.js'
 import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from '../../diff/primitives.js'
 import { broadcastStrides, RowCursor, sameShape, sizeOf } from './strides.js'
+import { BINARY_LOOPS, UNARY_LOOPS } from './loops.js'
 
 type Fn1 = (x: number) => number
 type Fn2 = (a: number, b: number) => number
@@ -130,18 +131,24 @@ export const COMPARE_FNS: { readonly [P in ComparePrimitive]: Fn2 } = {
 // ---------------------------------------------------------------------------------------------
 // Kernel builders.
 
-export const unaryKernel = <P extends UnaryPrimitive>(f: Fn1): Kernel<P, TypedArray> =>
-  (inputs, _params, out) => {
+export const unaryKernel = <P extends UnaryPrimitive>(op: P): Kernel<P, TypedArray> => {
+  const f = UNARY_FNS[op]
+  const loop = UNARY_LOOPS[op]
+  return (inputs, _params, out) => {
     const x = inputs[0].data
     const n = x.length
     const y = allocTyped(out.dtype, n)
-    for (let i = 0; i < n; i++) y[i] = f(x[i])
+    if (loop !== undefined) loop(x, y, n)
+    else for (let i = 0; i < n; i++) y[i] = f(x[i])
     return y
   }
+}
 
 /** Binary ops and comparisons alike: only the scalar function and the output dtype differ. */
-export const binaryKernel = <P extends BinaryPrimitive | ComparePrimitive>(f: Fn2): Kernel<P, TypedArray> =>
-  (inputs, _params, out) => {
+export const binaryKernel = <P extends BinaryPrimitive | ComparePrimitive>(op: P): Kernel<P, TypedArray> => {
+  const f: Fn2 = op in BINARY_FNS ? BINARY_FNS[op as BinaryPrimitive] : COMPARE_FNS[op as ComparePrimitive]
+  const loops = BINARY_LOOPS[op]
+  return (inputs, _params, out) => {
     const A = inputs[0]
     const B = inputs[1]
     const a = A.data
@@ -149,13 +156,16 @@ export const binaryKernel = <P extends BinaryPrimitive | ComparePrimitive>(f: Fn
     const n = sizeOf(out.shape)
     const y = allocTyped(out.dtype, n)
     if (a.length === n && b.length === n && sameShape(A.shape, B.shape)) {
-      for (let i = 0; i < n; i++) y[i] = f(a[i], b[i])
+      if (loops !== undefined) loops.same(a, b, y, n)
+      else for (let i = 0; i < n; i++) y[i] = f(a[i], b[i])
     } else if (b.length === 1 && a.length === n) {
       const s = b[0]
-      for (let i = 0; i < n; i++) y[i] = f(a[i], s)
+      if (loops !== undefined) loops.right(a, s, y, n)
+      else for (let i = 0; i < n; i++) y[i] = f(a[i], s)
     } else if (a.length === 1 && b.length === n) {
       const s = a[0]
-      for (let i = 0; i < n; i++) y[i] = f(s, b[i])
+      if (loops !== undefined) loops.left(s, b, y, n)
+      else for (let i = 0; i < n; i++) y[i] = f(s, b[i])
     } else {
       const c = new RowCursor(out.shape, [broadcastStrides(A.shape, out.shape), broadcastStrides(B.shape, out.shape)])
       const { len, inner, off } = c
@@ -171,6 +181,7 @@ export const binaryKernel = <P extends BinaryPrimitive | ComparePrimitive>(f: Fn
     }
     return y
   }
+}
 
 export const where: Kernel<'where', TypedArray> = (inputs, _params, out) => {
   const [C, A, B] = inputs

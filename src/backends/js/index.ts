@@ -8,27 +8,24 @@ import { allocTyped, DTYPES, type DType, type TypedArray } from '../../core/dtyp
 import type { Primitive } from '../../diff/primitives.js'
 import type { Backend, BackendStats, Kernel, Kernels } from '../backend.js'
 import { conv2d, conv2dBackFilter, conv2dBackInput } from './conv.js'
-import { BINARY_FNS, binaryKernel, cast, COMPARE_FNS, stopGradient, UNARY_FNS, unaryKernel, where } from './elementwise.js'
+import { binaryKernel, cast, stopGradient, unaryKernel, where } from './elementwise.js'
 import { gather, scatterAdd } from './indexing.js'
 import { matmul } from './matmul.js'
 import { broadcastTo, concat, pad, reshape, slice, transpose } from './movement.js'
 import { avgPool, avgPoolGrad, maxPool, maxPoolScatter, maxPoolSelect } from './pool.js'
 import { argmax, cumsum, max, sum } from './reduce.js'
 
-const u = UNARY_FNS
-const b = BINARY_FNS
-const c = COMPARE_FNS
 
 /** The raw kernels, before instrumentation. The type forces one entry per primitive. */
 export const jsKernels: Kernels<TypedArray> = {
-  neg: unaryKernel(u.neg), exp: unaryKernel(u.exp), log: unaryKernel(u.log), sin: unaryKernel(u.sin),
-  cos: unaryKernel(u.cos), sqrt: unaryKernel(u.sqrt), tanh: unaryKernel(u.tanh), abs: unaryKernel(u.abs),
-  sign: unaryKernel(u.sign), floor: unaryKernel(u.floor), ceil: unaryKernel(u.ceil), round: unaryKernel(u.round),
-  erf: unaryKernel(u.erf), log1p: unaryKernel(u.log1p), expm1: unaryKernel(u.expm1),
-  add: binaryKernel(b.add), sub: binaryKernel(b.sub), mul: binaryKernel(b.mul), div: binaryKernel(b.div),
-  pow: binaryKernel(b.pow), maximum: binaryKernel(b.maximum), minimum: binaryKernel(b.minimum),
-  equal: binaryKernel(c.equal), notEqual: binaryKernel(c.notEqual), less: binaryKernel(c.less),
-  lessEqual: binaryKernel(c.lessEqual), greater: binaryKernel(c.greater), greaterEqual: binaryKernel(c.greaterEqual),
+  neg: unaryKernel('neg'), exp: unaryKernel('exp'), log: unaryKernel('log'), sin: unaryKernel('sin'),
+  cos: unaryKernel('cos'), sqrt: unaryKernel('sqrt'), tanh: unaryKernel('tanh'), abs: unaryKernel('abs'),
+  sign: unaryKernel('sign'), floor: unaryKernel('floor'), ceil: unaryKernel('ceil'), round: unaryKernel('round'),
+  erf: unaryKernel('erf'), log1p: unaryKernel('log1p'), expm1: unaryKernel('expm1'),
+  add: binaryKernel('add'), sub: binaryKernel('sub'), mul: binaryKernel('mul'), div: binaryKernel('div'),
+  pow: binaryKernel('pow'), maximum: binaryKernel('maximum'), minimum: binaryKernel('minimum'),
+  equal: binaryKernel('equal'), notEqual: binaryKernel('notEqual'), less: binaryKernel('less'),
+  lessEqual: binaryKernel('lessEqual'), greater: binaryKernel('greater'), greaterEqual: binaryKernel('greaterEqual'),
   where,
   sum, max, argmax, cumsum,
   matmul,

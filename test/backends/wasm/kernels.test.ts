@@ -29,7 +29,8 @@ describe('wasm matmul', () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 29 }),
       fc.boolean(), fc.boolean(), fc.constantFrom([], [3], [2, 1]), fc.constantFrom([], [1], [2, 3]), fc.integer(),
-      (m, k, n, tA, tB, ba, bb, seed) => {
+      (m, k, n, tA, tB, ba0, bb0, seed) => {
+        const ba = [...ba0], bb = [...bb0]
         let batch: number[]
         try { batch = broadcast(ba, bb) } catch { return }
         const a = f32([...ba, ...(tA ? [k, m] : [m, k])], seed)
