@@ -18,13 +18,37 @@ import type { Backend, BackendStats, Kernel, Kernels } from '../backend.js'
 import { jsKernels } from '../js/index.js'
 import { Arena } from './arena.js'
 import { wasmConv2d, wasmConv2dBackFilter, wasmConv2dBackInput } from './conv.js'
+import type { GemmContext } from './gemm.js'
 import { wasmMatmul } from './matmul.js'
-import { instantiateAsync, instantiateSync, simdSupported, type WasmInstance } from './module.js'
+import { instantiateAsync, instantiateSync, sharedMemorySupported, simdSupported, type WasmInstance } from './module.js'
+import { ThreadPool, threadsAvailable } from './threads.js'
 
 export interface WasmBackendOptions {
   readonly name?: string
   /** Smallest matmul (m * n * k) sent to WebAssembly. */
   readonly minWork?: number
+  /**
+   * Threads for big GEMMs, the calling thread included. Default: the machine's parallelism (at
+   * most 4) in Node, 1 where worker threads or shared memory are unavailable. 1 turns them off.
+   * Results are bit-identical for every thread count.
+   */
+  readonly threads?: number
+}
+
+const defaultThreads = (): number => {
+  if (!threadsAvailable() || !sharedMemorySupported()) return 1
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:os') as
+    { availableParallelism?: () => number } | undefined
+  return Math.max(1, Math.min(4, os?.availableParallelism?.() ?? 1))
+}
+
+const wantThreads = (opts: WasmBackendOptions): number => {
+  const t = opts.threads ?? defaultThreads()
+  if (!Number.isInteger(t) || t < 1) fail('INVALID_ARGUMENT', 'createWasmBackend', `threads must be a positive integer, got ${String(t)}`)
+  if (t > 1 && (!threadsAvailable() || !sharedMemorySupported())) {
+    fail('BACKEND_UNAVAILABLE', 'createWasmBackend', `${t} threads need worker_threads and shared WebAssembly memory, which this runtime lacks`)
+  }
+  return t
 }
 
 export interface WasmBackend extends Backend<TypedArray> {
@@ -35,18 +59,19 @@ export interface WasmBackend extends Backend<TypedArray> {
 
 type AnyKernel = Kernel<Primitive, TypedArray>
 
-const build = (inst: WasmInstance, opts: WasmBackendOptions): WasmBackend => {
+const build = (inst: WasmInstance, opts: WasmBackendOptions, threads: number): WasmBackend => {
   const arena = new Arena(inst.memory)
+  const ctx: GemmContext = { wasm: inst.exports, arena, pool: threads > 1 ? new ThreadPool(inst, threads) : undefined }
   const minWork = opts.minWork ?? 4096
   let calls: Partial<Record<Primitive, number>> = {}
   let wasmCalls: Partial<Record<Primitive, number>> = {}
   const ranWasm = (p: Primitive): void => { wasmCalls[p] = (wasmCalls[p] ?? 0) + 1 }
 
   const native: Partial<Record<Primitive, AnyKernel>> = {
-    matmul: wasmMatmul(inst.exports, arena) as AnyKernel,
-    conv2d: wasmConv2d(inst.exports, arena) as AnyKernel,
-    conv2dBackInput: wasmConv2dBackInput(inst.exports, arena) as AnyKernel,
-    conv2dBackFilter: wasmConv2dBackFilter(inst.exports, arena) as AnyKernel,
+    matmul: wasmMatmul(ctx) as AnyKernel,
+    conv2d: wasmConv2d(ctx) as AnyKernel,
+    conv2dBackInput: wasmConv2dBackInput(ctx) as AnyKernel,
+    conv2dBackFilter: wasmConv2dBackFilter(ctx) as AnyKernel,
   }
   const worthIt = (p: Primitive, inputs: Parameters<AnyKernel>[0], params: Parameters<AnyKernel>[1], out: Parameters<AnyKernel>[2]): boolean => {
     if (out.dtype !== 'float32') return false
@@ -84,7 +109,7 @@ const build = (inst: WasmInstance, opts: WasmBackendOptions): WasmBackend => {
     read: (data: TypedArray, _d: DType, size: number) => Promise.resolve(data.slice(0, size)),
     kernels: kernels as unknown as Kernels<TypedArray>,
     stats,
-    capabilities: { syncRead: true, threads: 1, simd: true },
+    capabilities: { syncRead: true, threads, simd: true },
     scratchBytes: () => arena.highWater,
   }
 }
@@ -93,9 +118,15 @@ const unsupported = (): never =>
   fail('BACKEND_UNAVAILABLE', 'createWasmBackend', 'this JavaScript engine does not support WebAssembly SIMD')
 
 /** Creates the backend synchronously (Node, workers). */
-export const createWasmBackend = (opts: WasmBackendOptions = {}): WasmBackend =>
-  simdSupported() ? build(instantiateSync(), opts) : unsupported()
+export const createWasmBackend = (opts: WasmBackendOptions = {}): WasmBackend => {
+  if (!simdSupported()) return unsupported()
+  const threads = wantThreads(opts)
+  return build(instantiateSync(threads > 1), opts, threads)
+}
 
 /** Creates the backend asynchronously (browsers' main thread cannot compile modules synchronously). */
-export const createWasmBackendAsync = async (opts: WasmBackendOptions = {}): Promise<WasmBackend> =>
-  simdSupported() ? build(await instantiateAsync(), opts) : unsupported()
+export const createWasmBackendAsync = async (opts: WasmBackendOptions = {}): Promise<WasmBackend> => {
+  if (!simdSupported()) return unsupported()
+  const threads = wantThreads(opts)
+  return build(await instantiateAsync(threads > 1), opts, threads)
+}

@@ -8,8 +8,7 @@ import type { TypedArray } from '../../core/dtype.js'
 import type { Conv2dParams } from '../../diff/primitives.js'
 import type { Kernel } from '../backend.js'
 import type { Arena } from './arena.js'
-import { gemm, packScratch } from './gemm.js'
-import type { WasmExports } from './module.js'
+import { gemm, gemmScratch, type GemmContext } from './gemm.js'
 
 interface Geometry { readonly ptr: number; readonly m: number; readonly kdim: number }
 
@@ -23,8 +22,9 @@ const geometry = (arena: Arena, x: readonly number[], w: readonly number[], out:
   kdim: w[0] * w[1] * w[2],
 })
 
-export const wasmConv2d = (wasm: WasmExports & { im2col(x: number, g: number, c: number): void }, arena: Arena): Kernel<'conv2d', TypedArray> =>
+export const wasmConv2d = (ctx: GemmContext): Kernel<'conv2d', TypedArray> =>
   ([x, w], p, out) => {
+    const { arena, wasm } = ctx
     arena.reset()
     const px = arena.copyIn(x.data), pw = arena.copyIn(w.data)
     const g = geometry(arena, x.shape, w.shape, out.shape, p)
@@ -32,27 +32,29 @@ export const wasmConv2d = (wasm: WasmExports & { im2col(x: number, g: number, c:
     const cols = arena.alloc(g.m * g.kdim * 4)
     wasm.im2col(px, g.ptr, cols)
     const pOut = arena.zeros(g.m * co * 4)
-    gemm(wasm, { ptr: cols, rs: g.kdim, cs: 1 }, { ptr: pw, rs: co, cs: 1 }, pOut, g.m, co, g.kdim, packScratch(arena, g.m, co, g.kdim))
+    gemm(ctx, { ptr: cols, rs: g.kdim, cs: 1 }, { ptr: pw, rs: co, cs: 1 }, pOut, g.m, co, g.kdim, gemmScratch(ctx, co, g.kdim))
     return arena.copyOut(pOut, g.m * co, 'float32')
   }
 
-export const wasmConv2dBackInput = (wasm: WasmExports & { col2im(c: number, g: number, x: number): void }, arena: Arena): Kernel<'conv2dBackInput', TypedArray> =>
+export const wasmConv2dBackInput = (ctx: GemmContext): Kernel<'conv2dBackInput', TypedArray> =>
   ([dy, w], p, out) => {
+    const { arena, wasm } = ctx
     arena.reset()
     const pdy = arena.copyIn(dy.data), pw = arena.copyIn(w.data)
     const g = geometry(arena, out.shape, w.shape, dy.shape, p)
     const co = w.shape[3]
     const dcols = arena.zeros(g.m * g.kdim * 4)
     // dcols [M, K] = dY [M, Co] x Wᵀ, with W stored [K, Co].
-    gemm(wasm, { ptr: pdy, rs: co, cs: 1 }, { ptr: pw, rs: 1, cs: co }, dcols, g.m, g.kdim, co, packScratch(arena, g.m, g.kdim, co))
+    gemm(ctx, { ptr: pdy, rs: co, cs: 1 }, { ptr: pw, rs: 1, cs: co }, dcols, g.m, g.kdim, co, gemmScratch(ctx, g.kdim, co))
     const size = out.shape.reduce((a, d) => a * d, 1)
     const dx = arena.alloc(size * 4)
     wasm.col2im(dcols, g.ptr, dx)
     return arena.copyOut(dx, size, 'float32')
   }
 
-export const wasmConv2dBackFilter = (wasm: WasmExports & { im2col(x: number, g: number, c: number): void }, arena: Arena): Kernel<'conv2dBackFilter', TypedArray> =>
+export const wasmConv2dBackFilter = (ctx: GemmContext): Kernel<'conv2dBackFilter', TypedArray> =>
   ([x, dy], p, out) => {
+    const { arena, wasm } = ctx
     arena.reset()
     const px = arena.copyIn(x.data), pdy = arena.copyIn(dy.data)
     const g = geometry(arena, x.shape, out.shape, dy.shape, p)
@@ -61,6 +63,6 @@ export const wasmConv2dBackFilter = (wasm: WasmExports & { im2col(x: number, g: 
     wasm.im2col(px, g.ptr, cols)
     const dw = arena.zeros(g.kdim * co * 4)
     // dW [K, Co] = colsᵀ dY, with cols stored [M, K].
-    gemm(wasm, { ptr: cols, rs: 1, cs: g.kdim }, { ptr: pdy, rs: co, cs: 1 }, dw, g.kdim, co, g.m, packScratch(arena, g.kdim, co, g.m))
+    gemm(ctx, { ptr: cols, rs: 1, cs: g.kdim }, { ptr: pdy, rs: co, cs: 1 }, dw, g.kdim, co, g.m, gemmScratch(ctx, co, g.m))
     return arena.copyOut(dw, g.kdim * co, 'float32')
   }

@@ -1,36 +1,48 @@
 /**
- * The GEMM driver over the wasm kernels, on operands already in the arena: C[m,n] += A[m,k] B[k,n]
- * with A and B read through element strides (so transposed operands need no copy). Per k-block
- * B is packed into 8-column panels, then A, 64 rows at a time, into 4-row panels, and the 4x8
- * SIMD micro-kernel accumulates into C. Used by matmul and by convolution (im2col).
+ * The GEMM entry the wasm kernels share (matmul, convolution): C[m,n] += A[m,k] B[k,n] on operands
+ * already in the arena, read through element strides (so transposed operands need no copy). The
+ * packed, blocked loops live in assembly/gemm.ts; big products are split over worker threads by
+ * output rows (threads.ts), small ones run on the calling thread.
  */
 
 import type { Arena } from './arena.js'
 import type { WasmExports } from './module.js'
+import type { ThreadPool } from './threads.js'
 
 const KC = 256
 const MC = 64
 const NR = 8
+/** Below this many multiply-adds a GEMM is not worth waking other threads for. */
+const PARALLEL_WORK = 1 << 18
 
 export interface Operand { readonly ptr: number; readonly rs: number; readonly cs: number }
 
-/** Scratch for packing, sized for (m, n, k); allocate once per kernel call, reuse per batch item. */
-export const packScratch = (arena: Arena, m: number, n: number, k: number): [number, number] => {
-  const kc = Math.min(KC, k)
-  return [arena.alloc(Math.min(MC, m + 3) * kc * 4 + 64), arena.alloc(Math.ceil(n / NR) * NR * kc * 4)]
+export interface GemmContext {
+  readonly wasm: WasmExports
+  readonly arena: Arena
+  readonly pool: ThreadPool | undefined
 }
 
-export const gemm = (
-  wasm: WasmExports, a: Operand, b: Operand, c: number, m: number, n: number, k: number, scratch: readonly [number, number],
-): void => {
-  const [packedA, packedB] = scratch
-  for (let k0 = 0; k0 < k; k0 += KC) {
-    const kc = Math.min(KC, k - k0)
-    wasm.packB(b.ptr, b.rs, b.cs, k0, kc, n, packedB)
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const mc = Math.min(MC, m - i0)
-      wasm.packA(a.ptr, a.rs, a.cs, i0, mc, k0, kc, m, packedA)
-      wasm.gemmBlock(packedA, packedB, c, n, i0, mc, n, kc)
-    }
+/** One thread's packing scratch for an (n, k) product: A panel block, B panels, edge tile. */
+const scratchBytes = (n: number, k: number): number => {
+  const kc = Math.min(KC, k)
+  return MC * KC * 4 + Math.ceil(n / NR) * NR * kc * 4 + 128
+}
+
+/**
+ * Allocates packing scratch for every thread that may run products of this (n, k); call once per
+ * kernel, before the GEMMs, since the arena only grows forward within a call.
+ */
+export const gemmScratch = (ctx: GemmContext, n: number, k: number): number[] => {
+  const threads = ctx.pool?.threads ?? 1
+  return Array.from({ length: threads }, () => ctx.arena.alloc(scratchBytes(n, k)))
+}
+
+export const gemm = (ctx: GemmContext, a: Operand, b: Operand, c: number, m: number, n: number, k: number, scratch: readonly number[]): void => {
+  if (m === 0 || n === 0 || k === 0) return
+  if (ctx.pool !== undefined && m > MC && m * n * k >= PARALLEL_WORK) {
+    ctx.pool.gemm([a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, 0], scratch, MC)
+  } else {
+    ctx.wasm.gemm(a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, scratch[0])
   }
 }

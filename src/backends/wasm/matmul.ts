@@ -6,9 +6,7 @@
 
 import type { TypedArray } from '../../core/dtype.js'
 import type { Kernel } from '../backend.js'
-import type { Arena } from './arena.js'
-import { gemm, packScratch } from './gemm.js'
-import type { WasmExports } from './module.js'
+import { gemm, gemmScratch, type GemmContext } from './gemm.js'
 
 /** Flat element offsets of each output batch item in A and B under numpy batch broadcasting. */
 const batchOffsets = (aBatch: readonly number[], bBatch: readonly number[], outBatch: readonly number[], aMat: number, bMat: number): [number[], number[]] => {
@@ -35,7 +33,8 @@ const batchOffsets = (aBatch: readonly number[], bBatch: readonly number[], outB
   return [offA, offB]
 }
 
-export const wasmMatmul = (wasm: WasmExports, arena: Arena): Kernel<'matmul', TypedArray> => ([a, b], { transposeA, transposeB }, out) => {
+export const wasmMatmul = (ctx: GemmContext): Kernel<'matmul', TypedArray> => ([a, b], { transposeA, transposeB }, out) => {
+  const arena = ctx.arena
   const ra = a.shape.length, ro = out.shape.length
   const m = out.shape[ro - 2], n = out.shape[ro - 1]
   const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
@@ -43,10 +42,10 @@ export const wasmMatmul = (wasm: WasmExports, arena: Arena): Kernel<'matmul', Ty
   arena.reset()
   const pA = arena.copyIn(a.data), pB = arena.copyIn(b.data)
   const pC = arena.zeros(offA.length * m * n * 4)
-  const scratch = packScratch(arena, m, n, k)
+  const scratch = gemmScratch(ctx, n, k)
   for (let t = 0; t < offA.length; t++) {
     gemm(
-      wasm,
+      ctx,
       { ptr: pA + offA[t] * 4, rs: transposeA ? 1 : k, cs: transposeA ? m : 1 },
       { ptr: pB + offB[t] * 4, rs: transposeB ? 1 : n, cs: transposeB ? k : 1 },
       pC + t * m * n * 4, m, n, k, scratch,

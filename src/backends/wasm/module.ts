@@ -4,13 +4,14 @@
  * instantiation against a memory the JS side owns.
  */
 
-import { KERNELS_WASM_BASE64 } from './kernels.generated.js'
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated.js'
 
-/** The kernels' exports; pointers are byte offsets into the shared memory. */
+/** The kernels' exports; pointers are byte offsets into the module's memory. */
 export interface WasmExports {
-  packA(src: number, rs: number, cs: number, i0: number, mc: number, k0: number, kc: number, m: number, dst: number): void
-  packB(src: number, rs: number, cs: number, k0: number, kc: number, n: number, dst: number): void
-  gemmBlock(pa: number, pb: number, c: number, ldc: number, i0: number, mc: number, n: number, kc: number): void
+  gemm(
+    a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number,
+    m: number, n: number, k: number, rowStart: number, rowEnd: number, scratch: number,
+  ): void
   im2col(x: number, geometry: number, cols: number): void
   col2im(cols: number, geometry: number, x: number): void
 }
@@ -18,7 +19,13 @@ export interface WasmExports {
 export interface WasmInstance {
   readonly memory: WebAssembly.Memory
   readonly exports: WasmExports
+  /** Present when the memory is shared, so worker threads can instantiate the same kernels on it. */
+  readonly module: WebAssembly.Module
+  readonly shared: boolean
 }
+
+/** Pages the shared build declares as its maximum (2 GiB); an imported shared memory must match. */
+const SHARED_MAX_PAGES = 32768
 
 // The smallest module that uses a v128 instruction: (func (result v128) v128.const 0).
 const SIMD_PROBE = new Uint8Array([
@@ -35,20 +42,31 @@ const decode = (b64: string): Uint8Array<ArrayBuffer> => {
   return out
 }
 
-const newMemory = (): WebAssembly.Memory => new WebAssembly.Memory({ initial: 1 })
-
-export const instantiateSync = (): WasmInstance => {
-  const memory = newMemory()
-  const module = new WebAssembly.Module(decode(KERNELS_WASM_BASE64))
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort: onAbort } })
-  return { memory, exports: instance.exports as unknown as WasmExports }
+/** Shared memories need SharedArrayBuffer (in browsers: a cross-origin isolated page). */
+export const sharedMemorySupported = (): boolean => {
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true }).buffer instanceof SharedArrayBuffer
+  } catch {
+    return false
+  }
 }
 
-export const instantiateAsync = async (): Promise<WasmInstance> => {
-  const memory = newMemory()
-  const module = await WebAssembly.compile(decode(KERNELS_WASM_BASE64))
-  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: onAbort } })
-  return { memory, exports: instance.exports as unknown as WasmExports }
+const newMemory = (shared: boolean): WebAssembly.Memory =>
+  shared ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 })
+
+const wrap = (module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean): WasmInstance =>
+  ({ memory, module, shared, exports: instance.exports as unknown as WasmExports })
+
+export const instantiateSync = (shared: boolean): WasmInstance => {
+  const memory = newMemory(shared)
+  const module = new WebAssembly.Module(decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64))
+  return wrap(module, new WebAssembly.Instance(module, { env: { memory, abort: onAbort } }), memory, shared)
+}
+
+export const instantiateAsync = async (shared: boolean): Promise<WasmInstance> => {
+  const memory = newMemory(shared)
+  const module = await WebAssembly.compile(decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64))
+  return wrap(module, await WebAssembly.instantiate(module, { env: { memory, abort: onAbort } }), memory, shared)
 }
 
 const onAbort = (): never => {

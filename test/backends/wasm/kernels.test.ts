@@ -97,3 +97,26 @@ describe('wasm scratch memory', () => {
     expect(wasm.scratchBytes()).toBe(size)
   })
 })
+
+describe('wasm threads', () => {
+  it('split GEMMs over output rows: results are bit-identical to one thread', () => {
+    const one = createWasmBackend({ threads: 1, minWork: 0 })
+    const two = createWasmBackend({ threads: 2, minWork: 0 })
+    expect(two.capabilities.threads).toBe(2)
+    for (const [m, k, n, tA] of [[300, 200, 150, false], [129, 513, 70, true]] as const) {
+      const a = f32(tA ? [k, m] : [m, k], m), b = f32([k, n], n)
+      const out = { shape: [m, n], dtype: 'float32' as const }
+      const r1 = one.kernels.matmul([a, b], { transposeA: tA, transposeB: false }, out)
+      const r2 = two.kernels.matmul([a, b], { transposeA: tA, transposeB: false }, out)
+      expect(Buffer.from(r2.buffer).equals(Buffer.from(r1.buffer))).toBe(true)
+    }
+    const x = f32([8, 20, 20, 8], 3), w = f32([3, 3, 8, 16], 4)
+    const p = { strides: [1, 1] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const }
+    const y = { shape: [8, 20, 20, 16], dtype: 'float32' as const }
+    expect(Buffer.from(two.kernels.conv2d([x, w], p, y).buffer).equals(Buffer.from(one.kernels.conv2d([x, w], p, y).buffer))).toBe(true)
+  })
+
+  it('rejects a thread count that is not a positive integer', () => {
+    expect(() => createWasmBackend({ threads: 0 })).toThrow(/threads must be a positive integer/)
+  })
+})

@@ -10,7 +10,7 @@ const MR: i32 = 4
 const NR: i32 = 8
 
 // dst[(panel * kc + p) * NR + c] = B[k0 + p][j0 + panel * NR + c], zero beyond n.
-export function packB(src: usize, rs: i32, cs: i32, k0: i32, kc: i32, n: i32, dst: usize): void {
+function packB(src: usize, rs: i32, cs: i32, k0: i32, kc: i32, n: i32, dst: usize): void {
   const panels = (n + NR - 1) / NR
   for (let jp = 0; jp < panels; jp++) {
     const j0 = jp * NR
@@ -32,7 +32,7 @@ export function packB(src: usize, rs: i32, cs: i32, k0: i32, kc: i32, n: i32, ds
 }
 
 // dst[(panel * kc + p) * MR + r] = A[i0 + panel * MR + r][k0 + p], zero beyond m.
-export function packA(src: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, kc: i32, m: i32, dst: usize): void {
+function packA(src: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, kc: i32, m: i32, dst: usize): void {
   const panels = (mc + MR - 1) / MR
   for (let ip = 0; ip < panels; ip++) {
     const r0 = i0 + ip * MR
@@ -49,8 +49,10 @@ export function packA(src: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, k
 }
 
 // C tile (rows i0.., cols j0..) += packed A panel x packed B panel, clipped to rows x cols.
+// `tile` is 128 bytes of per-thread scratch for edge tiles (kernels use no globals, so several
+// threads can run them on one shared memory).
 @inline
-function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, cols: i32): void {
+function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, cols: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0)
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0)
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0)
@@ -80,20 +82,20 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, col
     v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16)
     return
   }
-  // Edge tile: spill the accumulators to the tile scratch (at memory offset 0) and add what fits.
-  v128.store(0, c00); v128.store(0, c01, 16); v128.store(0, c10, 32); v128.store(0, c11, 48)
-  v128.store(0, c20, 64); v128.store(0, c21, 80); v128.store(0, c30, 96); v128.store(0, c31, 112)
+  // Edge tile: spill the accumulators to the tile scratch and add what fits.
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48)
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112)
   for (let r = 0; r < rows; r++) {
     const crow = c + <usize>r * ld
     for (let j = 0; j < cols; j++) {
       const dst = crow + <usize>j * 4
-      store<f32>(dst, load<f32>(dst) + load<f32>(<usize>(r * NR + j) * 4))
+      store<f32>(dst, load<f32>(dst) + load<f32>(tile + <usize>(r * NR + j) * 4))
     }
   }
 }
 
 // C[i0 .. i0+mc, 0 .. n] += packedA (mc x kc) packedB (kc x n).
-export function gemmBlock(pa: usize, pb: usize, c: usize, ldc: i32, i0: i32, mc: i32, n: i32, kc: i32): void {
+function gemmBlock(pa: usize, pb: usize, c: usize, ldc: i32, i0: i32, mc: i32, n: i32, kc: i32, tile: usize): void {
   const ipanels = (mc + MR - 1) / MR
   const jpanels = (n + NR - 1) / NR
   for (let jp = 0; jp < jpanels; jp++) {
@@ -102,7 +104,32 @@ export function gemmBlock(pa: usize, pb: usize, c: usize, ldc: i32, i0: i32, mc:
     for (let ip = 0; ip < ipanels; ip++) {
       const rows = min(MR, mc - ip * MR)
       const ctile = c + <usize>((i0 + ip * MR) * ldc + jp * NR) * 4
-      micro(kc, pa + <usize>(ip * kc * MR) * 4, pbj, ctile, ldc, rows, cols)
+      micro(kc, pa + <usize>(ip * kc * MR) * 4, pbj, ctile, ldc, rows, cols, tile)
+    }
+  }
+}
+
+const KC: i32 = 256
+const MC: i32 = 64
+
+// C[rowStart .. rowEnd, 0 .. n] += A[m, k] B[k, n], A and B read through element strides
+// (rs, cs). Row ranges that start on multiples of MC give results bit-identical to one call over
+// all rows, which is how threads split the work. `scratch` holds this caller's packing buffers:
+// MC * KC floats for A, ceil(n / NR) * NR * KC floats for B, then 128 bytes of tile scratch.
+export function gemm(
+  a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize,
+  m: i32, n: i32, k: i32, rowStart: i32, rowEnd: i32, scratch: usize,
+): void {
+  const pa = scratch
+  const pb = pa + <usize>(MC * KC) * 4
+  const tile = pb + <usize>(((n + NR - 1) / NR) * NR * KC) * 4
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0)
+    packB(b, brs, bcs, k0, kc, n, pb)
+    for (let i0 = rowStart; i0 < rowEnd; i0 += MC) {
+      const mc = min(MC, rowEnd - i0)
+      packA(a, ars, acs, i0, mc, k0, kc, m, pa)
+      gemmBlock(pa, pb, c, n, i0, mc, n, kc, tile)
     }
   }
 }

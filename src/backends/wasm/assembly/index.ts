@@ -1,4 +1,5 @@
-// The kernels compiled into puregrad's WebAssembly module. Memory below 4096 is reserved: the
-// static data and the GEMM edge-tile scratch at offset 0. The JS side's arena owns the rest.
-export { packA, packB, gemmBlock } from './gemm'
+// The kernels compiled into puregrad's WebAssembly module. Kernels keep no globals and use no
+// stack, so threads can share one memory; memory below 4096 holds static data, the JS side's
+// arena owns the rest.
+export { gemm } from './gemm'
 export { im2col, col2im } from './im2col'
