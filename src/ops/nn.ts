@@ -44,8 +44,14 @@ export const softmax = (x: Tensor, axis: number = -1): Tensor => {
   return div(e, sum(e, { axis, keepDims: true }))
 }
 
-export const logSoftmax = (x: Tensor, axis: number = -1): Tensor =>
-  sub(x, logSumExp(x, { axis, keepDims: true }))
+/**
+ * log(softmax(x)) as (x - m) - log(sum(exp(x - m))) with the constant shift m: exact where
+ * x - logSumExp(x) would round the large intermediate x + log(n) (float32 at 1000 loses 300 ulps).
+ */
+export const logSoftmax = (x: Tensor, axis: number = -1): Tensor => {
+  const shifted = sub(x, shift(x, axis))
+  return sub(shifted, log(sum(exp(shifted), { axis, keepDims: true })))
+}
 
 /** Euclidean norm over the given axes (all by default). Its gradient at exactly 0 is NaN, as sqrt's. */
 export const norm = (x: Tensor, opts: AxisKeep = {}): Tensor => sqrt(sum(mul(x, x), opts))

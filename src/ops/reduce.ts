@@ -24,7 +24,11 @@ export const max = (x: Tensor, opts: AxisOptions = {}): Tensor => {
   return bind('max', [t], { axes, keepDims: opts.keepDims ?? false })
 }
 
-export const min = (x: Tensor, opts: AxisOptions = {}): Tensor => neg(max(neg(x), opts))
+export const min = (x: Tensor, opts: AxisOptions = {}): Tensor => {
+  const t = asTensor('min', x)
+  normalizeAxes('min', opts.axis, t.rank)
+  return neg(max(neg(t), opts))
+}
 
 export interface ArgOptions { readonly axis?: number; readonly keepDims?: boolean }
 
@@ -35,7 +39,11 @@ export const argmax = (x: Tensor, opts: ArgOptions = {}): Tensor => {
   return bind('argmax', [t], { axis: normalizeAxis('argmax', opts.axis, t.rank), keepDims: opts.keepDims ?? false })
 }
 
-export const argmin = (x: Tensor, opts: ArgOptions = {}): Tensor => argmax(neg(x), opts)
+export const argmin = (x: Tensor, opts: ArgOptions = {}): Tensor => {
+  const t = asTensor('argmin', x)
+  if (opts.axis !== undefined) normalizeAxis('argmin', opts.axis, t.rank)
+  return argmax(neg(t), opts)
+}
 
 export interface CumsumOptions { readonly axis?: number; readonly reverse?: boolean }
 
@@ -48,13 +56,21 @@ export const cumsum = (x: Tensor, opts: CumsumOptions = {}): Tensor => {
 const countOf = (x: Tensor, axis: AxisOptions['axis'], op: string): number =>
   sizeOf(normalizeAxes(op, axis, x.rank).map((a) => x.shape[a]))
 
-export const mean = (x: Tensor, opts: AxisOptions = {}): Tensor =>
-  div(sum(x, opts), scalarLike(countOf(x, opts.axis, 'mean'), x))
-
-/** Population variance (divides by N), like numpy's default. */
-export const variance = (x: Tensor, opts: AxisOptions = {}): Tensor => {
-  const centred = sub(x, mean(x, { axis: opts.axis, keepDims: true }))
-  return mean(mul(centred, centred), opts)
+/** The mean, with axes checked (and errors named) as `op`. */
+const meanAs = (op: string, x: Tensor, opts: AxisOptions): Tensor => {
+  const n = countOf(x, opts.axis, op)
+  return div(sum(x, opts), scalarLike(n, x))
 }
 
-export const std = (x: Tensor, opts: AxisOptions = {}): Tensor => sqrt(variance(x, opts))
+export const mean = (x: Tensor, opts: AxisOptions = {}): Tensor => meanAs('mean', asTensor('mean', x), opts)
+
+const varianceAs = (op: string, x: Tensor, opts: AxisOptions): Tensor => {
+  const t = asTensor(op, x)
+  const centred = sub(t, meanAs(op, t, { axis: opts.axis, keepDims: true }))
+  return meanAs(op, mul(centred, centred), opts)
+}
+
+/** Population variance (divides by N), like numpy's default. */
+export const variance = (x: Tensor, opts: AxisOptions = {}): Tensor => varianceAs('variance', x, opts)
+
+export const std = (x: Tensor, opts: AxisOptions = {}): Tensor => sqrt(varianceAs('std', x, opts))
