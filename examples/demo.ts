@@ -14,7 +14,8 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { gather, tensor, valueAndGrad } from '../src/index.js'
+import { gather, getBackend, tensor, valueAndGrad } from '../src/index.js'
+import { useWasmSync } from '../src/backends/wasm/index.js'
 import { loadDigits, mulberry32, permutation, trainTestSplit } from '../src/datasets/digits.js'
 import { accuracy, adamInit, adamStep, initParams, loss, type Params } from './mlp.js'
 import { curvesSvg, type EpochRecord } from './plot.js'
@@ -105,8 +106,12 @@ const main = async (): Promise<void> => {
       epochs: { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
     },
   })
+  // The wasm backend (SIMD kernels) is the fast one; js is the reference. Both give the same curves.
+  if (values.backend === 'wasm') useWasmSync()
+  else if (values.backend !== 'js') throw new Error(`--backend must be wasm or js, got '${values.backend}'`)
   const num = (s: string | undefined, name: string): number | undefined => {
     if (s === undefined) return undefined
     const v = Number(s)
@@ -115,7 +120,7 @@ const main = async (): Promise<void> => {
   }
   const r = await train({ epochs: num(values.epochs, 'epochs'), seed: num(values.seed, 'seed'), svgPath: values.out === undefined ? undefined : resolve(values.out) })
   console.log(`held-out accuracy: ${fmt(r.accuracy)} (${r.history.length} epochs)`)
-  console.log(`time: ${r.seconds.toFixed(1)} s`)
+  console.log(`time: ${r.seconds.toFixed(1)} s on the ${getBackend().name} backend`)
   if (r.svgPath !== null) console.log(`curves: ${r.svgPath}`)
 }
 

@@ -116,6 +116,15 @@ describe('wasm threads', () => {
     expect(Buffer.from(two.kernels.conv2d([x, w], p, y).buffer).equals(Buffer.from(one.kernels.conv2d([x, w], p, y).buffer))).toBe(true)
   })
 
+  it('keeps every thread inside its own scratch when k is below the k-block (regression)', () => {
+    const two = createWasmBackend({ threads: 2, minWork: 0 })
+    const one = createWasmBackend({ threads: 1, minWork: 0 })
+    const a = f32([359, 64], 5), b = f32([64, 64], 6)
+    const out = { shape: [359, 64], dtype: 'float32' as const }
+    const p = { transposeA: false, transposeB: false }
+    expect(Buffer.from(two.kernels.matmul([a, b], p, out).buffer).equals(Buffer.from(one.kernels.matmul([a, b], p, out).buffer))).toBe(true)
+  })
+
   it('rejects a thread count that is not a positive integer', () => {
     expect(() => createWasmBackend({ threads: 0 })).toThrow(/threads must be a positive integer/)
   })

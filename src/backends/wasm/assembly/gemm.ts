@@ -115,14 +115,15 @@ const MC: i32 = 64
 // C[rowStart .. rowEnd, 0 .. n] += A[m, k] B[k, n], A and B read through element strides
 // (rs, cs). Row ranges that start on multiples of MC give results bit-identical to one call over
 // all rows, which is how threads split the work. `scratch` holds this caller's packing buffers:
-// MC * KC floats for A, ceil(n / NR) * NR * KC floats for B, then 128 bytes of tile scratch.
+// MC * KC floats for A, ceil(n / NR) * NR * min(KC, k) floats for B, then 128 bytes of tile
+// scratch (gemm.ts on the JS side allocates exactly this).
 export function gemm(
   a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32, c: usize,
   m: i32, n: i32, k: i32, rowStart: i32, rowEnd: i32, scratch: usize,
 ): void {
   const pa = scratch
   const pb = pa + <usize>(MC * KC) * 4
-  const tile = pb + <usize>(((n + NR - 1) / NR) * NR * KC) * 4
+  const tile = pb + <usize>(((n + NR - 1) / NR) * NR * min(KC, k)) * 4
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = min(KC, k - k0)
     packB(b, brs, bcs, k0, kc, n, pb)
