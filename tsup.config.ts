@@ -4,6 +4,9 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    layers: 'src/layers/index.ts',
+    optim: 'src/optim/index.ts',
+    laws: 'laws/index.ts',
     wasm: 'src/backends/wasm/index.ts',
     io: 'src/io/index.ts',
     'io-node': 'src/io/node.ts',

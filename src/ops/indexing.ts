@@ -31,7 +31,7 @@ export const scatterAdd = (updates: Tensor, indices: Tensor, axis: number, size:
   return bind('scatterAdd', [u, ix], { axis: a, size })
 }
 
-/** One-hot encoding of int32 class indices along a new last axis. */
+/** One-hot encoding of int32 class indices along a new last axis; an index outside [0, depth) gives a zero row, as in JAX. */
 export const oneHot = (indices: Tensor, depth: number, dtype: DType = 'float32'): Tensor => {
   const ix = asTensor('oneHot', indices)
   if (ix.dtype !== 'int32') fail('DTYPE_MISMATCH', 'oneHot', `indices must be int32, got ${ix.dtype}`)

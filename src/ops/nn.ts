@@ -18,7 +18,10 @@ export const sigmoid = (x: Tensor): Tensor => {
   return mul(half, add(tanh(mul(half, x)), scalarLike(1, x)))
 }
 
-/** Limits values to [lo, hi]; the gradient is 1 inside and 0 outside. */
+/**
+ * Limits values to [lo, hi]; the gradient is 1 inside, 0 outside, and 0.5 exactly at a bound
+ * (maximum/minimum split ties, as in JAX).
+ */
 export const clip = (x: Tensor, lo: number, hi: number): Tensor =>
   minimum(maximum(x, scalarLike(lo, x)), scalarLike(hi, x))
 

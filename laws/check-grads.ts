@@ -1,0 +1,130 @@
+/**
+ * The composite law behind `checkGrads`, with jax.test_util.check_grads semantics: at one point,
+ * forward mode is checked against central differences along one random direction (JAX check_jvp),
+ * reverse mode by the dot-product identity <t, J^T c> = <finite-difference J t, c> (check_vjp),
+ * and, when both modes run, reverse against forward exactly (no step size). Order 2 recurses as in
+ * JAX: forward re-checks the function (primals, tangents) => jvp(f, primals, tangents), reverse
+ * re-checks x => vjp(f, x) pulled back at f(x). Directions come from a seeded generator, afresh
+ * for each check (JAX uses RandomState(0) likewise).
+ *
+ * Float arguments are cast to float64 first unless `dtype` says otherwise; tolerances default by
+ * the working dtype (float32 when any float argument or output is float32).
+ */
+
+import * as E from 'fp-ts/lib/Either.js'
+import { jvp, vjp, PuregradError, treeLeavesWithPath, type Tensor } from '../src/index.js'
+import { EXACT_TOLERANCE, FD_EPS, FD_TOLERANCE, lawSeed, type FloatDType, type Tolerance } from './config.js'
+import { attempt, inStage, holds, type Verdict } from './failure.js'
+import {
+  finiteOutput, gradHasArgStructure, jvpMatchesFiniteDifferences, vjpAdjointsJvp, vjpMatchesFiniteDifferences,
+  type Differentiable, type FdTolerance,
+} from './predicates.js'
+import { castTree, isFloatDType, makeRng, randomLike, workingDType, type CheckDType } from './tree-math.js'
+
+export type Mode = 'fwd' | 'rev'
+
+export interface GradCheckOptions {
+  /** 1 checks first derivatives; 2 also second derivatives (JAX's recursion). Default 1. */
+  readonly order?: 1 | 2
+  /** Which modes to check. Default both; the exact reverse-against-forward law needs both. */
+  readonly modes?: readonly Mode[]
+  /** Against finite differences (scaled by leaf size, as JAX): default 1e-5 (float64), 2e-3 (float32). */
+  readonly atol?: number
+  readonly rtol?: number
+  /** Central-difference step: default 1e-5 (float64), 1e-3 (float32); JAX's EPS is 1e-4 (see config.ts). */
+  readonly eps?: number
+  /** Between exact derivatives: default rtol 1e-10, atol 1e-12 (float64); 1e-4, 1e-5 (float32). */
+  readonly exactAtol?: number
+  readonly exactRtol?: number
+  /** Seeds the random directions (and the property runs): default PUREGRAD_LAW_SEED, else a fixed seed. */
+  readonly seed?: number
+  /**
+   * What float arguments are cast to before checking: 'float64' (default: float32 parameters are
+   * checked in float64, where tolerances near 1e-10 are meaningful), 'float32', or 'keep'.
+   * Constants the function creates itself are not cast: make them with the arguments' dtype.
+   */
+  readonly dtype?: CheckDType
+}
+
+export interface ResolvedCheck {
+  readonly order: 1 | 2
+  readonly modes: readonly Mode[]
+  readonly fd: FdTolerance
+  readonly exact: Tolerance
+  readonly seed: number
+}
+
+export const resolveCheck = (opts: GradCheckOptions, dtype: FloatDType): ResolvedCheck => ({
+  order: opts.order ?? 1,
+  modes: opts.modes ?? ['fwd', 'rev'],
+  fd: {
+    atol: opts.atol ?? FD_TOLERANCE[dtype].atol,
+    rtol: opts.rtol ?? FD_TOLERANCE[dtype].rtol,
+    eps: opts.eps ?? FD_EPS[dtype],
+  },
+  exact: { atol: opts.exactAtol ?? EXACT_TOLERANCE[dtype].atol, rtol: opts.exactRtol ?? EXACT_TOLERANCE[dtype].rtol },
+  seed: opts.seed ?? lawSeed(),
+})
+
+/** Arguments must be records of float tensors (close over integer indices instead). */
+export const assertDifferentiableArgs = (op: string, args: readonly unknown[]): void => {
+  if (!Array.isArray(args)) throw new PuregradError('INVALID_ARGUMENT', `args must be an array of arguments, got ${typeof args}`, op)
+  for (const [path, leaf] of treeLeavesWithPath<Tensor>(args, 'args')) {
+    if (!isFloatDType(leaf.dtype)) {
+      throw new PuregradError('NON_DIFFERENTIABLE', `${path} is a ${leaf.dtype} tensor: every argument leaf is differentiated, so close over integer and bool tensors instead of passing them`, op)
+    }
+  }
+}
+
+/** The arguments cast as `opts.dtype` says (float64 by default). */
+export const prepareArgs = (args: readonly unknown[], dtype: CheckDType = 'float64'): unknown[] => castTree([...args], dtype)
+
+const first = (...checks: (() => Verdict)[]): Verdict => {
+  for (const c of checks) {
+    const v = c()
+    if (E.isLeft(v)) return v
+  }
+  return holds
+}
+
+const recurse = (f: Differentiable, args: readonly unknown[], order: number, r: ResolvedCheck, label: string): Verdict => {
+  const fwd = r.modes.includes('fwd'), rev = r.modes.includes('rev')
+  const fwdStage = label === '' ? 'JVP' : `JVP of ${label}`
+  const revStage = label === '' ? 'VJP' : `VJP of ${label}`
+  return first(
+    () => (fwd ? inStage(fwdStage, jvpMatchesFiniteDifferences(f, args, randomLike(args, makeRng(r.seed)), r.fd)) : holds),
+    () => (fwd && order > 1
+      ? recurse((p: unknown[], t: unknown[]) => jvp(f as (...a: unknown[]) => unknown, p, t), [args, args], order - 1, r, fwdStage)
+      : holds),
+    () => {
+      if (!rev) return holds
+      return inStage(revStage, attempt('vjp-finite-difference', () => {
+        const rng = makeRng(r.seed)
+        const t = randomLike(args, rng)
+        const c = randomLike(f(...args), rng)
+        return first(
+          () => gradHasArgStructure(f, args, c),
+          () => vjpMatchesFiniteDifferences(f, args, t, c, r.fd),
+          () => (fwd ? vjpAdjointsJvp(f, args, t, c, r.exact) : holds),
+        )
+      }, 'grad-structure'))
+    },
+    () => (rev && order > 1
+      ? recurse((...a: unknown[]) => {
+        const [out, pullback] = vjp(f as (...x: unknown[]) => unknown, ...a)
+        return pullback(out)
+      }, args, order - 1, r, revStage)
+      : holds),
+  )
+}
+
+/**
+ * All of checkGrads's laws at one point. `args` are used as given (cast them with `prepareArgs`);
+ * the tolerances default by the working dtype of the arguments and of f's output.
+ */
+export const gradLawsAt = (f: Differentiable, args: readonly unknown[], opts: GradCheckOptions = {}): Verdict => {
+  const ok = finiteOutput(f, args)
+  if (E.isLeft(ok)) return ok
+  const r = resolveCheck(opts, workingDType(args, f(...args)))
+  return recurse(f, args, r.order, r, '')
+}

@@ -1,0 +1,232 @@
+/**
+ * The laws of differentiation as pure predicates: each takes a function, a point (the argument
+ * list, as for `jvp`/`vjp`), the directions to probe along and a tolerance, and returns a
+ * `Verdict` (fp-ts Either) naming the law and the measured and expected numbers when it breaks.
+ * They draw nothing at random and throw nothing (exceptions become violations), so properties
+ * (properties.ts) and runners (runners.ts) are thin layers over them, as in fp-ts-laws.
+ *
+ * Functions take tensors or records of tensors and return a tensor or a record of tensors.
+ */
+
+import * as E from 'fp-ts/lib/Either.js'
+import { Tensor, grad, hessian, jvp, vjp, stopGradient, treeMap, treeStructureEquals, treeLeavesWithPath } from '../src/index.js'
+import type { Tolerance } from './config.js'
+import { attempt, holds, violated, type LawName, type Verdict } from './failure.js'
+import { axpy, flat, inner, isFloatDType, ravel, scaleTree, sizeScaled, worstMismatch, type FlatLeaf } from './tree-math.js'
+
+/** A function of any number of records of tensors, returning a tensor or a record of tensors. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Differentiable = (...args: any[]) => unknown
+
+export interface FdTolerance extends Tolerance {
+  /** The central-difference step. */
+  readonly eps: number
+}
+
+type Args = readonly unknown[]
+
+const callJvp = (f: Differentiable, args: Args, t: Args) => jvp(f as (...a: unknown[]) => unknown, [...args], [...t])
+const callVjp = (f: Differentiable, args: Args) => vjp(f as (...a: unknown[]) => unknown, ...args)
+
+/** (f(x + e t) - f(x - e t)) / 2e per output leaf, on the host in float64 (equal values give 0, as JAX's safe_sub). */
+export const numericalJvp = (f: Differentiable, args: Args, t: Args, eps: number): Float64Array[] => {
+  const plus = flat(f(...axpy(args, eps, t)), 'out'), minus = flat(f(...axpy(args, -eps, t)), 'out')
+  return plus.map((p, k) => p.values.map((v, i) => (v === minus[k].values[i] ? 0 : (v - minus[k].values[i]) * (0.5 / eps))))
+}
+
+const floats = (leaves: readonly FlatLeaf[]): FlatLeaf[] => leaves.filter((l) => isFloatDType(l.tensor.dtype))
+
+/** Output records must agree leaf by leaf in shape; the first difference, or undefined. */
+const outputsDiffer = (a: readonly FlatLeaf[], b: readonly FlatLeaf[]): string | undefined => {
+  if (a.length !== b.length) return `${a.length} output leaves against ${b.length}`
+  const k = a.findIndex((x, i) => x.values.length !== b[i].values.length)
+  return k < 0 ? undefined : `${a[k].path} has ${a[k].values.length} values against ${b[k].values.length}`
+}
+
+/** Compares records of values leaf by leaf and reports the worst element as a violation of `law`. */
+const compare = (law: LawName, detail: string, measured: readonly FlatLeaf[], expected: readonly (FlatLeaf | Float64Array)[],
+  allowed: (leaf: number, i: number, e: number) => number): Verdict => {
+  const diff = outputsDiffer(measured, expected.map((e, k) => (e instanceof Float64Array ? { ...measured[k], values: e } : e)))
+  if (diff !== undefined) return violated({ law, measured: NaN, expected: NaN, allowed: NaN, where: 'structure', detail: `${detail}: ${diff}` })
+  const m = worstMismatch(measured.map((l) => l.path), measured.map((l) => l.values),
+    expected.map((e) => (e instanceof Float64Array ? e : e.values)), allowed)
+  return m === undefined ? holds : violated({ law, ...m, detail })
+}
+
+const compareScalar = (law: LawName, detail: string, where: string, measured: number, expected: number, allowed: number): Verdict => {
+  const m = worstMismatch([where], [[measured]], [[expected]], () => allowed)
+  return m === undefined ? holds : violated({ law, ...m, detail })
+}
+
+/** Exact comparison of scalars: atol + rtol * (the magnitude of the terms behind either side). */
+const exactAllowed = (tol: Tolerance, ...magnitudes: number[]): number => tol.atol + tol.rtol * Math.max(...magnitudes.map(Math.abs))
+
+/** f's value at the point is finite (and f runs there): every other law presupposes it. */
+export const finiteOutput = (f: Differentiable, args: Args): Verdict => attempt('finite-output', () => {
+  for (const l of floats(flat(f(...args), 'out'))) {
+    const i = l.values.findIndex((v) => !Number.isFinite(v))
+    if (i >= 0) return violated({ law: 'finite-output', measured: l.values[i], expected: 0, allowed: Infinity, where: `${l.path} (flat index ${i})`, detail: `f(x) is ${l.values[i]}: finite differences and tolerances mean nothing there; draw points inside f's domain` })
+  }
+  return holds
+})
+
+/** JAX check_jvp: jvp's primal equals f(x), and its tangent matches central differences along `t`. */
+export const jvpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Args, tol: FdTolerance): Verdict =>
+  attempt('jvp-finite-difference', () => {
+    const [out, tout] = callJvp(f, args, t)
+    const po = flat(out, 'out'), base = flat(f(...args), 'out')
+    const sizes = po.map((l) => l.values.length)
+    const p = compare('jvp-primal', "jvp's primal output against f(x)", po, base, sizeScaled(tol, sizes))
+    if (E.isLeft(p)) return p
+    const fd = numericalJvp(f, args, t, tol.eps)
+    const to = flat(tout, 'tangent_out')
+    const keep = to.map((l) => isFloatDType(l.tensor.dtype))
+    return compare('jvp-finite-difference', `jvp tangent against central differences (eps ${tol.eps})`,
+      to.filter((_, k) => keep[k]), fd.filter((_, k) => keep[k]), sizeScaled(tol, sizes.filter((_, k) => keep[k])))
+  })
+
+/** Pulls back `c` and checks the result has the structure, shapes and dtypes of `args`. */
+const pullbackChecked = (f: Differentiable, args: Args, c: unknown): E.Either<Verdict, { out: unknown; g: Args }> => {
+  const [out, pb] = callVjp(f, args)
+  const g = pb(c as never) as Args
+  const want = treeLeavesWithPath<Tensor>([...args], 'args'), got = treeLeavesWithPath<unknown>(g, 'args')
+  const bad = (!treeStructureEquals([...args], g) && 'structure') || want.findIndex(([, x], i) => {
+    const y = got[i]?.[1]
+    return !(y instanceof Tensor) || y.dtype !== x.dtype || y.shape.length !== x.shape.length || y.shape.some((d, j) => d !== x.shape[j])
+  })
+  if (bad === -1) return E.right({ out, g })
+  const [path, x] = want[bad === 'structure' ? 0 : bad] ?? ['args', undefined]
+  const y = bad === 'structure' ? undefined : got[bad]?.[1]
+  const detail = bad === 'structure'
+    ? 'the gradient record does not have the structure of the arguments'
+    : `${path}: gradient is ${y instanceof Tensor ? `[${y.shape.join(',')}] ${y.dtype}` : String(y)}, the argument ${x === undefined ? '?' : `[${x.shape.join(',')}] ${x.dtype}`}`
+  return E.left(violated({ law: 'grad-structure', measured: y instanceof Tensor ? y.size : NaN, expected: x?.size ?? NaN, allowed: 0, where: path, detail }))
+}
+
+/** Gradients (the pullback of `c`) have the structure, shapes and dtypes of the arguments. */
+export const gradHasArgStructure = (f: Differentiable, args: Args, c: unknown): Verdict =>
+  attempt('grad-structure', () => E.match((v: Verdict) => v, () => holds)(pullbackChecked(f, args, c)))
+
+/** JAX check_vjp: vjp's primal equals f(x), and <t, J^T c> = <central differences along t, c>. */
+export const vjpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Args, c: unknown, tol: FdTolerance): Verdict =>
+  attempt('vjp-finite-difference', () => {
+    const r = pullbackChecked(f, args, c)
+    if (E.isLeft(r)) return r.left
+    const po = flat(r.right.out, 'out'), base = flat(f(...args), 'out')
+    const p = compare('vjp-primal', "vjp's primal output against f(x)", po, base, sizeScaled(tol, po.map((l) => l.values.length)))
+    if (E.isLeft(p)) return p
+    const ip = inner(t, r.right.g)
+    const fd = numericalJvp(f, args, t, tol.eps)
+    const cs = flat(c, 'c')
+    let expected = 0
+    cs.forEach((l, k) => { if (isFloatDType(l.tensor.dtype)) l.values.forEach((v, i) => { expected += v * fd[k][i] }) })
+    return compareScalar('vjp-finite-difference', `<t, vjp(c)> against <central differences along t (eps ${tol.eps}), c>`,
+      'inner product', ip.value, expected, tol.atol + tol.rtol * Math.abs(expected))
+  }, 'grad-structure')
+
+/** Reverse matches forward with no step size: <t, J^T c> (vjp) = <J t, c> (jvp). */
+export const vjpAdjointsJvp = (f: Differentiable, args: Args, t: Args, c: unknown, tol: Tolerance): Verdict =>
+  attempt('vjp-jvp-adjoint', () => {
+    const r = pullbackChecked(f, args, c)
+    if (E.isLeft(r)) return r.left
+    const rev = inner(t, r.right.g)
+    const fwd = inner(callJvp(f, args, t)[1], c)
+    return compareScalar('vjp-jvp-adjoint', '<t, vjp(c)> (reverse) against <jvp(t), c> (forward)', 'inner product',
+      rev.value, fwd.value, exactAllowed(tol, rev.magnitude, fwd.magnitude, rev.value, fwd.value))
+  }, 'grad-structure')
+
+/** For scalar f: <grad f(x), t> = jvp(f)(x, t), gradients taken with respect to every argument. */
+export const gradMatchesJvp = (f: Differentiable, args: Args, t: Args, tol: Tolerance): Verdict =>
+  attempt('grad-matches-jvp', () => {
+    const g = grad(f as (...a: unknown[]) => Tensor, { argnums: args.map((_, i) => i) })(...args)
+    const rev = inner(t, g)
+    const tout = callJvp(f, args, t)[1]
+    if (!(tout instanceof Tensor) || tout.size !== 1) throw new TypeError('grad-matches-jvp needs a scalar-valued function')
+    const fwd = tout.item()
+    return compareScalar('grad-matches-jvp', '<grad f(x), t> against jvp(f)(x, t)', 'directional derivative',
+      rev.value, fwd, exactAllowed(tol, rev.magnitude, fwd))
+  })
+
+/** jvp is linear in the tangent: J(a t1 + b t2) = a J t1 + b J t2, element by element. */
+export const jvpIsLinear = (f: Differentiable, args: Args, t1: Args, t2: Args, a: number, b: number, tol: Tolerance): Verdict =>
+  attempt('jvp-linear', () => {
+    const j1 = flat(callJvp(f, args, t1)[1], 'tangent_out'), j2 = flat(callJvp(f, args, t2)[1], 'tangent_out')
+    const j12 = flat(callJvp(f, args, axpy(scaleTree(t1, a), b, t2))[1], 'tangent_out')
+    const expected = j1.map((l, k) => l.values.map((v, i) => a * v + b * j2[k].values[i]))
+    return compare('jvp-linear', `jvp(${a} t1 + ${b} t2) against ${a} jvp(t1) + ${b} jvp(t2)`, j12, expected,
+      (k, i, e) => exactAllowed(tol, e, Math.abs(a * j1[k].values[i]) + Math.abs(b * j2[k].values[i])))
+  })
+
+/** For scalar f: jvp of grad (a Hessian-vector product) matches central differences of grad along v. */
+export const hvpMatchesFiniteDifferences = (f: Differentiable, args: Args, v: Args, tol: FdTolerance): Verdict =>
+  attempt('hvp-finite-difference', () => {
+    const g: Differentiable = (...a: unknown[]) => grad(f as (...x: unknown[]) => Tensor, { argnums: a.map((_, i) => i) })(...a)
+    const hv = flat(callJvp(g, args, v)[1], 'hvp')
+    const fd = numericalJvp(g, args, v, tol.eps)
+    return compare('hvp-finite-difference', `jvp(grad f)(x, v) against central differences of grad f along v (eps ${tol.eps})`,
+      hv, fd, sizeScaled(tol, hv.map((l) => l.values.length)))
+  })
+
+/** For scalar f: `hessian` of f over all arguments (flattened into one vector) is symmetric. */
+export const hessianIsSymmetric = (f: Differentiable, args: Args, tol: Tolerance): Verdict =>
+  attempt('hessian-symmetric', () => {
+    const r = ravel([...args])
+    const h = hessian((x: Tensor) => f(...(r.unravel(x) as unknown[])) as Tensor)(r.vector)
+    const n = r.vector.size
+    const H = Float64Array.from(h.dataSync())
+    const scale = H.reduce((m, x) => Math.max(m, Math.abs(x)), 0)
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const v = compareScalar('hessian-symmetric', 'H[i,j] against H[j,i]', `H[i,j] with i = ${r.paths[i]}, j = ${r.paths[j]}`,
+          H[i * n + j], H[j * n + i], exactAllowed(tol, scale))
+        if (E.isLeft(v)) return v
+      }
+    }
+    return holds
+  })
+
+const maxAbs = (leaves: readonly FlatLeaf[]): { value: number; where: string } => {
+  let value = 0, where = 'everywhere'
+  for (const l of leaves) {
+    for (let i = 0; i < l.values.length; i++) {
+      const x = Math.abs(l.values[i])
+      if (Number.isNaN(x)) return { value: NaN, where: `${l.path} (flat index ${i})` }
+      if (x > value) { value = x; where = `${l.path} (flat index ${i})` }
+    }
+  }
+  return { value, where }
+}
+
+/** stopGradient(f(x)) equals f(x), and its derivative is zero in both modes (for any t and c). */
+export const stopGradientIsZero = (f: Differentiable, args: Args, t: Args, c: unknown): Verdict =>
+  attempt('stop-gradient-zero', () => {
+    const sg: Differentiable = (...a: unknown[]) => treeMap(f(...a), (x: Tensor) => stopGradient(x))
+    const base = flat(f(...args), 'out')
+    const same = compare('stop-gradient-zero', 'stopGradient(f(x)) against f(x)', flat(sg(...args), 'out'), base, () => 0)
+    if (E.isLeft(same)) return same
+    const fwd = maxAbs(flat(callJvp(sg, args, t)[1], 'tangent_out'))
+    if (fwd.value !== 0) return violated({ law: 'stop-gradient-zero', measured: fwd.value, expected: 0, allowed: 0, where: fwd.where, detail: 'jvp of stopGradient(f) is not zero' })
+    const [, pb] = callVjp(sg, args)
+    const rev = maxAbs(flat(pb(c as never), 'grad'))
+    return rev.value === 0 ? holds
+      : violated({ law: 'stop-gradient-zero', measured: rev.value, expected: 0, allowed: 0, where: rev.where, detail: 'vjp of stopGradient(f) is not zero' })
+  })
+
+/**
+ * A function with a custom rule (customVjp / customJvp) agrees with autodiff of a reference
+ * implementation: same value, same jvp along `t`, same vjp of `c`, up to rounding.
+ */
+export const customRuleMatchesReference = (custom: Differentiable, reference: Differentiable, args: Args, t: Args, c: unknown, tol: Tolerance): Verdict =>
+  attempt('custom-rule-matches-reference', () => {
+    const law = 'custom-rule-matches-reference'
+    const close = (m: readonly FlatLeaf[], e: readonly FlatLeaf[]) => (k: number, i: number) =>
+      exactAllowed(tol, m[k].values[i], e[k].values[i])
+    const v1 = flat(custom(...args), 'out'), v0 = flat(reference(...args), 'out')
+    const value = compare(law, 'value of the custom function against the reference', v1, v0, close(v1, v0))
+    if (E.isLeft(value)) return value
+    const j1 = flat(callJvp(custom, args, t)[1], 'tangent_out'), j0 = flat(callJvp(reference, args, t)[1], 'tangent_out')
+    const fwd = compare(law, 'jvp of the custom function against jvp of the reference', j1, j0, close(j1, j0))
+    if (E.isLeft(fwd)) return fwd
+    const g1 = flat(callVjp(custom, args)[1](c as never), 'grad'), g0 = flat(callVjp(reference, args)[1](c as never), 'grad')
+    return compare(law, 'vjp of the custom function against vjp of the reference', g1, g0, close(g1, g0))
+  }, 'custom-rule-matches-reference')

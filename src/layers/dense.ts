@@ -1,0 +1,54 @@
+/**
+ * The fully connected layer: y = x W + b over the last axis, any leading axes passing through
+ * (so it applies per time step to [N, T, F] sequences as well as to [N, F] batches).
+ */
+
+import type { Tensor } from '../core/tensor.js'
+import { add } from '../ops/elementwise.js'
+import { matmul } from '../ops/linalg.js'
+import { split } from '../random/key.js'
+import { glorotUniform, zeros, type Initializer } from './initializers.js'
+import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, expectLastDim, type Empty, type Layer } from './layer.js'
+
+export interface DenseOptions {
+  /** Default true; with false the params hold no `b`. */
+  readonly useBias?: boolean
+  /** Default glorotUniform. */
+  readonly kernelInit?: Initializer
+  /** Default zeros. */
+  readonly biasInit?: Initializer
+}
+
+export interface DenseParams { readonly w: Tensor; readonly b: Tensor }
+export interface DenseParamsNoBias { readonly w: Tensor }
+
+/** The params type a dense layer built with options O has: `{ w, b }`, or `{ w }` with useBias: false. */
+export type DenseParamsFor<O> = O extends { readonly useBias: false } ? DenseParamsNoBias : DenseParams
+
+/** A dense layer with `units` outputs: params w [in, units] and b [units]. */
+export const dense = <const O extends DenseOptions = {}>(units: number, opts?: O): Layer<DenseParamsFor<O>, Empty> => {
+  const name = 'dense'
+  checkPositiveInt(name, 'units', units)
+  const useBias = opts?.useBias ?? true
+  const kernelInit = opts?.kernelInit ?? glorotUniform
+  const biasInit = opts?.biasInit ?? zeros
+  return {
+    name,
+    init: (key, inputShape, initOpts) => {
+      checkInitKey(name, key)
+      const s = checkInputShape(name, inputShape, 1, 'of rank >= 1, e.g. [features]')
+      const dtype = dtypeOf(name, initOpts)
+      const [kw, kb] = split(key, 2)
+      const w = kernelInit(kw, [s[s.length - 1], units], dtype)
+      const params = useBias ? { w, b: biasInit(kb, [units], dtype) } : { w }
+      return { params: params as DenseParamsFor<O>, state: EMPTY, outputShape: [...s.slice(0, -1), units] }
+    },
+    apply: (params, state, x) => {
+      const p = params as Partial<DenseParams>
+      expectFloat(name, x)
+      expectLastDim(name, x, (p.w as Tensor).shape[0])
+      const y = matmul(x, p.w as Tensor)
+      return [p.b === undefined ? y : add(y, p.b), state]
+    },
+  }
+}

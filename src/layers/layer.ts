@@ -1,0 +1,137 @@
+/**
+ * What a layer is: a pair of pure functions. `init(key, inputShape)` makes the parameters, the
+ * state and the output shape; `apply(params, state, x, ctx)` maps a batch to an output and a new
+ * state. Randomness arrives as a key in `ctx`, the mode as `ctx.training`, and state that changes
+ * (batch-norm statistics) is returned, never mutated.
+ *
+ * Convention: `inputShape` and `outputShape` describe ONE example and exclude the batch axis,
+ * which is axis 0 of `x` in `apply`: `dense(10).init(key, [784])` accepts x of shape [N, 784].
+ */
+
+import { PuregradError, fmtShape } from '../core/errors.js'
+import type { Tensor } from '../core/tensor.js'
+import { allocTyped } from '../core/dtype.js'
+import { fromTyped } from '../core/constructors.js'
+import type { Backend } from '../backends/backend.js'
+import type { Key } from '../random/key.js'
+import { checkKey } from '../random/key.js'
+import type { FloatDType } from '../random/distributions.js'
+
+/** The params or state of a layer that has none. */
+export type Empty = Record<string, never>
+
+export interface InitOptions {
+  /** The dtype of parameters and state: float32 by default. */
+  readonly dtype?: FloatDType
+}
+
+export interface ApplyContext {
+  /** Training mode (dropout active, batch-norm on batch statistics): default false. */
+  readonly training?: boolean
+  /** Randomness for layers that need it (dropout in training). */
+  readonly key?: Key
+}
+
+export interface Initialized<P, S> {
+  readonly params: P
+  readonly state: S
+  /** The shape of one output example (no batch axis). */
+  readonly outputShape: number[]
+}
+
+export interface Layer<P = Empty, S = Empty> {
+  /** Used in error messages: `dense: expected input with last dim 64, got [32,10]`. */
+  readonly name: string
+  init(key: Key, inputShape: readonly number[], opts?: InitOptions): Initialized<P, S>
+  apply(params: P, state: S, x: Tensor, ctx?: ApplyContext): [Tensor, S]
+}
+
+export type AnyLayer = Layer<any, any>
+export type ParamsOf<L> = L extends Layer<infer P, any> ? P : never
+export type StateOf<L> = L extends Layer<any, infer S> ? S : never
+
+export const EMPTY: Empty = Object.freeze({}) as Empty
+
+export const shapeError = (layer: string, message: string): never => {
+  throw new PuregradError('SHAPE_MISMATCH', message, layer)
+}
+
+export const argError = (layer: string, message: string): never => {
+  throw new PuregradError('INVALID_ARGUMENT', message, layer)
+}
+
+/** Validates an `inputShape` given to init (non-negative integers, at least `minRank` of them). */
+export const checkInputShape = (layer: string, shape: readonly number[], minRank: number, what: string): number[] => {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    argError(layer, `inputShape must be an array of non-negative integers (without the batch axis), got ${String(shape)}`)
+  }
+  if (shape.length < minRank) shapeError(layer, `expected inputShape ${what} (without the batch axis), got ${fmtShape(shape)}`)
+  return [...shape]
+}
+
+export const checkInitKey = (layer: string, key: unknown): Key => checkKey(`${layer}.init`, key)
+
+export const dtypeOf = (layer: string, opts: InitOptions | undefined): FloatDType => {
+  const d = opts?.dtype ?? 'float32'
+  if (d !== 'float32' && d !== 'float64') throw new PuregradError('UNSUPPORTED_DTYPE', `parameters are float32 or float64, got ${String(d)}`, layer)
+  return d
+}
+
+export const checkPositiveInt = (layer: string, what: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) argError(layer, `${what} must be a positive integer, got ${String(v)}`)
+  return v as number
+}
+
+/** Throws unless x has the given rank (counting the batch axis). */
+export const expectRank = (layer: string, x: Tensor, rank: number, what: string): void => {
+  if (x.rank !== rank) shapeError(layer, `expected ${what}, got ${fmtShape(x.shape)}`)
+}
+
+export const expectLastDim = (layer: string, x: Tensor, n: number): void => {
+  if (x.rank < 2 || x.shape[x.rank - 1] !== n) shapeError(layer, `expected input with last dim ${n}, got ${fmtShape(x.shape)}`)
+}
+
+export const expectFloat = (layer: string, x: Tensor): void => {
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new PuregradError('DTYPE_MISMATCH', `expected a float input, got ${x.dtype}`, layer)
+}
+
+/**
+ * Runs a child layer's step, re-raising its PuregradErrors with the path to it prefixed, so an
+ * error deep in a model says where: `sequential[2]/dense: expected input with last dim 64, ...`.
+ */
+export const within = <T>(path: string, run: () => T): T => {
+  try {
+    return run()
+  } catch (e) {
+    if (e instanceof PuregradError) throw new PuregradError(e.code, e.detail, e.op === undefined ? path : `${path}/${e.op}`)
+    throw e
+  }
+}
+
+/**
+ * A tensor of host values with `like`'s dtype, on `like`'s backend: what a layer builds during
+ * apply (masks, initial carries) must live where its input lives, not on the current backend.
+ */
+export const hostLike = (values: ArrayLike<number>, shape: readonly number[], like: Tensor): Tensor => {
+  const a = allocTyped(like.dtype, values.length)
+  a.set(values)
+  return fromTyped(a, shape, like.dtype, like.concrete().backend as Backend)
+}
+
+/** Zeros of `shape` with `like`'s dtype, on `like`'s backend. */
+export const zerosOn = (shape: readonly number[], like: Tensor): Tensor =>
+  hostLike(new Float64Array(shape.reduce((a, b) => a * b, 1)), shape, like)
+
+/** A layer without params or state from a shape-preserving-or-not function of the batch. */
+export const stateless = (
+  name: string,
+  outputShape: (inputShape: readonly number[]) => number[],
+  f: (x: Tensor, ctx: ApplyContext) => Tensor,
+): Layer<Empty, Empty> => ({
+  name,
+  init: (key, inputShape) => {
+    checkInitKey(name, key)
+    return { params: EMPTY, state: EMPTY, outputShape: outputShape(checkInputShape(name, inputShape, 0, 'of any rank')) }
+  },
+  apply: (_params, state, x, ctx = {}) => [f(x, ctx), state],
+})

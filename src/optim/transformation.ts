@@ -1,0 +1,158 @@
+/**
+ * The optimizer as a value: a `GradientTransformation<P, S>` is a pair of pure functions, `init`
+ * (parameters to a fresh state) and `update` (gradients, state, parameters to updates and the next
+ * state), over parameter records `P` (any tree of tensors). Nothing is mutated: a training step is
+ *
+ *   const [updates, state1] = opt.update(grads, state0, params0)
+ *   const params1 = applyUpdates(params0, updates)
+ *
+ * This file holds the types, `chain` (composition; its state is the tuple of the parts' states),
+ * `applyUpdates`, and the small stateless or count-only transforms the optimizers are built from:
+ * `identity`, `setToZero`, `scale`, `scaleByLearningRate` and `withLearningRate`.
+ *
+ * Step counts are plain host numbers in the states (not tensors): schedules are JS functions of
+ * the count, evaluated on the host at each update, and the state stays a plain value.
+ */
+
+import type { Tensor } from '../core/tensor.js'
+import { cast } from '../ops/elementwise.js'
+import { treeLeavesWithPath, treeZipWith } from '../diff/tree.js'
+import { PuregradError } from '../core/errors.js'
+import { checkHyper, hyperAt, type Hyper } from './schedules.js'
+import { scaleTree, zerosTree } from './tree-math.js'
+
+/**
+ * An optimizer or a gradient transform, as a value. `P` is the parameter record type (its
+ * gradients and updates have the same type), `S` the state. Both functions are pure: they never
+ * mutate their arguments, and the same arguments give the same results.
+ */
+export interface GradientTransformation<P, S> {
+  /** A fresh state for `params` (moments start at zero, counts at 0). */
+  init(params: P): S
+  /** The updates to add to `params` (see applyUpdates) and the next state. */
+  update(grads: P, state: S, params: P): [updates: P, state: S]
+}
+
+/** The state of stateless transforms (Optax's EmptyState). */
+export type EmptyState = Readonly<Record<string, never>>
+
+/** The state of transforms whose only state is the number of updates made (for schedules). */
+export interface CountState {
+  readonly count: number
+}
+
+/** What every transformation is assignable to, whatever its P and S (the bound of `chain`'s parts). */
+export interface AnyTransformation {
+  init(params: never): unknown
+  update(grads: never, state: never, params: never): [unknown, unknown]
+}
+
+/** The parameter type of a transformation. */
+export type ParamsOf<T> = T extends GradientTransformation<infer P, infer _S> ? P : never
+/** The state type of a transformation. */
+export type StateOf<T> = T extends GradientTransformation<infer _P, infer S> ? S : never
+
+/** The parameter type shared by all parts: the intersection of theirs (a part typed `unknown` adapts). */
+export type ChainParams<Ts extends readonly unknown[]> = Ts extends readonly [infer H, ...infer R]
+  ? ParamsOf<H> & ChainParams<R>
+  : unknown
+
+/** The state of `chain(...ts)`: the tuple of the parts' states, in order. */
+export type ChainState<Ts extends readonly unknown[]> = { -readonly [K in keyof Ts]: StateOf<Ts[K]> }
+
+const EMPTY: EmptyState = Object.freeze({})
+
+/**
+ * Composition, left to right: each part transforms the updates of the one before (Optax chain).
+ * The state is the tuple of the parts' states. Give the parameter type on one part at least
+ * (`chain(clipByGlobalNorm(1), adam<Params>(1e-3))`); the chain's P is the intersection of the
+ * parts' P, so parts left generic (`unknown`) adapt to it.
+ */
+export function chain<const Ts extends readonly AnyTransformation[]>(
+  ...parts: Ts
+): GradientTransformation<ChainParams<Ts>, ChainState<Ts>>
+export function chain(...parts: readonly GradientTransformation<unknown, unknown>[]): GradientTransformation<unknown, unknown[]> {
+  const ts = [...parts]
+  return {
+    init: (params) => ts.map((t) => t.init(params)),
+    update: (grads, state, params) => {
+      if (!Array.isArray(state) || state.length !== ts.length) {
+        throw new PuregradError('INVALID_ARGUMENT', `expected a state tuple of ${ts.length} parts, got ${Array.isArray(state) ? `${state.length} parts` : typeof state}`, 'chain')
+      }
+      let updates = grads
+      const next = new Array<unknown>(ts.length)
+      for (let i = 0; i < ts.length; i++) [updates, next[i]] = ts[i].update(updates, state[i], params)
+      return [updates, next]
+    },
+  }
+}
+
+/**
+ * params + updates, leaf by leaf (each update cast to its parameter's dtype). The records must
+ * have the same structure (TREE_MISMATCH names the first difference otherwise).
+ */
+export const applyUpdates = <P>(params: P, updates: NoInfer<P>): P =>
+  treeZipWith(params, updates, (p: Tensor, u: Tensor) => p.add(cast(u, p.dtype)), 'params')
+
+/** Passes the updates through unchanged. */
+export const identity = <P>(): GradientTransformation<P, EmptyState> => ({
+  init: () => EMPTY,
+  update: (grads, state) => [grads, state],
+})
+
+/** Replaces every update by zeros (mask it onto the leaves to freeze; Optax set_to_zero). */
+export const setToZero = <P>(): GradientTransformation<P, EmptyState> => ({
+  init: () => EMPTY,
+  update: (grads, state) => [zerosTree(grads), state],
+})
+
+/** Multiplies the updates by `factor` (a constant or a schedule of the step count). */
+export const scale = <P>(factor: Hyper): GradientTransformation<P, CountState> => {
+  checkHyper('scale', 'factor', factor, Number.isFinite, 'a finite number')
+  return {
+    init: () => ({ count: 0 }),
+    update: (grads, state) => [scaleTree(grads, hyperAt(factor, state.count)), { count: state.count + 1 }],
+  }
+}
+
+/** Multiplies the updates by -learningRate (descent), as the last step of an optimizer chain. */
+export const scaleByLearningRate = <P>(learningRate: Hyper): GradientTransformation<P, CountState> => {
+  checkLearningRate('scaleByLearningRate', learningRate)
+  return scale(typeof learningRate === 'number' ? -learningRate : (step: number) => -learningRate(step))
+}
+
+/** Learning rates must be finite and >= 0 (descent); use `scale` for anything else. */
+export const checkLearningRate = (op: string, lr: Hyper): void =>
+  checkHyper(op, 'the learning rate', lr, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0')
+
+/** Optimizers move float tensors only: an integer or bool leaf is a DTYPE_MISMATCH naming its path. */
+export const checkFloatLeaves = (op: string, params: unknown): void => {
+  for (const [path, leaf] of treeLeavesWithPath<Tensor>(params)) {
+    if (leaf.dtype !== 'float32' && leaf.dtype !== 'float64') {
+      throw new PuregradError('DTYPE_MISMATCH', `${path} is ${leaf.dtype === 'int32' ? 'an' : 'a'} ${leaf.dtype} tensor; optimizers update float tensors only (keep integer data out of the parameter record)`, op)
+    }
+  }
+}
+
+/**
+ * `inner` followed by multiplication by -learningRate(step), where step is the inner state's
+ * count before the update: the learning rate shares the inner transformation's count, so the
+ * state stays the inner state (how adam's state is `{ count, mu, nu }`, not a tuple).
+ */
+export const withLearningRate = <P, S extends CountState>(
+  op: string,
+  inner: GradientTransformation<P, S>,
+  learningRate: Hyper,
+): GradientTransformation<P, S> => {
+  checkLearningRate(op, learningRate)
+  return {
+    init: (params) => {
+      checkFloatLeaves(op, params)
+      return inner.init(params)
+    },
+    update: (grads, state, params) => {
+      const [u, next] = inner.update(grads, state, params)
+      return [scaleTree(u, -hyperAt(learningRate, state.count)), next]
+    },
+  }
+}
