@@ -6,37 +6,18 @@
  * error-code table must match ERROR_CODES word for word.
  */
 
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import ts from 'typescript'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { entrySources, fencedBlocks, root, runBlock, typeErrors } from './helpers/doc-blocks.js'
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const indexTs = join(root, 'src', 'index.ts')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 const lines = readme.split('\n')
-
-interface Block { readonly line: number; readonly info: string; readonly code: string }
-
-/** Fenced code blocks (``` fences), with their info string and the 1-based line of the fence. */
-const fencedBlocks = (): Block[] => {
-  const out: Block[] = []
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(.*)$/.exec(lines[i])
-    if (open === null) continue
-    const start = i
-    const body: string[] = []
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i])
-    if (i >= lines.length) throw new Error(`README.md line ${start + 1}: code block is never closed`)
-    out.push({ line: start + 1, info: open[1].trim(), code: body.join('\n') + '\n' })
-  }
-  return out
-}
-
-const runnable = fencedBlocks().filter((b) => /^(ts|typescript)\s+runnable\b/.test(b.info))
+const blocks = fencedBlocks(readme, 'README.md')
+const runnable = blocks.filter((b) => /^(ts|typescript)\s+runnable\b/.test(b.info))
+const entries = entrySources()
 
 /** The lines of the section under `## title`, up to the next `## ` heading. */
 const section = (title: string): string[] => {
@@ -46,61 +27,26 @@ const section = (title: string): string[] => {
   return lines.slice(start + 1, end < 0 ? lines.length : end)
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'puregrad-readme-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const tsxBin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx')
-
-const run = (file: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((done) => {
-    execFile(tsxBin, [file], { cwd: root, timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
-      done({ code, stdout, stderr: err !== null && stderr === '' ? String(err) : stderr })
-    })
-  })
-
-/** One program over src/index.ts and the blocks as written ('puregrad' mapped to src/index.ts). */
-const program = (() => {
-  const cfg = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile)
-  const parsed = ts.parseJsonConfigFileContent(cfg.config, ts.sys, root)
-  const blockFiles = runnable.map((b, i) => {
-    const f = join(dir, `typecheck-${i + 1}.ts`)
-    writeFileSync(f, b.code)
-    return f
-  })
-  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, paths: { puregrad: [indexTs] } }
-  const p = ts.createProgram({ rootNames: [indexTs, ...blockFiles], options })
-  return { p, blockFiles }
-})()
+/** The checker's view of src/index.ts, for its type-only exports. */
+const program = ts.createProgram({ rootNames: [indexTs], options: { noEmit: true, skipLibCheck: true, strict: true, moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
 
 describe('README.md runnable blocks', () => {
   it('has runnable blocks, each with its own assertions', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(3)
     for (const b of runnable) {
-      expect(b.code, `block at README.md line ${b.line} imports from 'puregrad'`).toMatch(/from ['"]puregrad['"]/)
+      expect(b.code, `block at README.md line ${b.line} imports from 'puregrad'`).toMatch(/from ['"]puregrad(\/[\w/-]+)?['"]/)
       expect(b.code, `block at README.md line ${b.line} asserts something`).toMatch(/\bthrow\b/)
     }
   })
 
   it('type-check under the repo tsconfig', () => {
-    const problems = program.blockFiles.flatMap((f, i) =>
-      ts.getPreEmitDiagnostics(program.p, program.p.getSourceFile(f)).map((d) => {
-        const pos = d.file !== undefined && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined
-        const at = pos === undefined ? '' : ` (README.md line ${runnable[i].line + 1 + pos.line})`
-        return `block at line ${runnable[i].line}${at}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
-      }))
-    expect(problems).toEqual([])
+    expect(typeErrors(runnable, 'README.md', entries)).toEqual([])
   })
 
   runnable.forEach((b, i) => {
     it(`block ${i + 1} (README.md line ${b.line}) runs and exits 0`, async () => {
-      const src = b.code.replace(/from (['"])puregrad\1/g, `from '${pathToFileURL(indexTs).href}'`)
-      const file = join(dir, `block-${i + 1}.mts`) // .mts: an ES module, as in an ESM project
-      writeFileSync(file, src)
-      const r = await run(file)
-      // Stack frames of the child are renamed so vitest does not take them for its own.
-      const output = `${r.stderr}${r.stdout}`.replace(/^(\s*)at /gm, '$1@ ')
-      expect(r.code, `README.md block at line ${b.line} failed:\n${output}`).toBe(0)
+      const r = await runBlock(b, entries)
+      expect(r.code, `README.md block at line ${b.line} failed:\n${r.output}`).toBe(0)
     })
   })
 })
@@ -113,8 +59,8 @@ describe('README.md API tables', () => {
 
   /** Every export of src/index.ts, values and types, from the checker. */
   const allExports = (): string[] => {
-    const checker = program.p.getTypeChecker()
-    const sf = program.p.getSourceFile(indexTs)
+    const checker = program.getTypeChecker()
+    const sf = program.getSourceFile(indexTs)
     const mod = sf === undefined ? undefined : checker.getSymbolAtLocation(sf)
     if (mod === undefined) throw new Error('cannot read the exports of src/index.ts')
     return checker.getExportsOfModule(mod).map((s) => s.getName())
@@ -157,7 +103,7 @@ describe('README.md error codes and commands', () => {
   })
 
   it('gives the two newcomer commands, and package.json has their scripts', () => {
-    const sh = fencedBlocks().filter((b) => b.info === 'sh' || b.info === 'bash').map((b) => b.code.trim())
+    const sh = blocks.filter((b) => b.info === 'sh' || b.info === 'bash').map((b) => b.code.trim())
     expect(sh).toContain('npm ci && npm run demo')
     expect(sh).toContain('npm ci && npm test')
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
