@@ -55,8 +55,8 @@ export interface ResolvedCheck {
 }
 
 export const resolveCheck = (opts: GradCheckOptions, dtype: FloatDType): ResolvedCheck => ({
-  order: opts.order ?? 1,
-  modes: opts.modes ?? ['fwd', 'rev'],
+  order: checkOrder(opts.order ?? 1),
+  modes: checkModes(opts.modes ?? ['fwd', 'rev']),
   fd: {
     atol: opts.atol ?? FD_TOLERANCE[dtype].atol,
     rtol: opts.rtol ?? FD_TOLERANCE[dtype].rtol,
@@ -65,6 +65,17 @@ export const resolveCheck = (opts: GradCheckOptions, dtype: FloatDType): Resolve
   exact: { atol: opts.exactAtol ?? EXACT_TOLERANCE[dtype].atol, rtol: opts.exactRtol ?? EXACT_TOLERANCE[dtype].rtol },
   seed: opts.seed ?? lawSeed(),
 })
+
+const checkOrder = (order: number): 1 | 2 => {
+  if (!Number.isInteger(order) || order < 1) throw new PuregradError('INVALID_ARGUMENT', `order must be a positive integer, got ${String(order)}`, 'checkGrads')
+  return order as 1 | 2
+}
+
+const checkModes = (modes: readonly Mode[]): readonly Mode[] => {
+  const bad = modes.filter((m) => m !== 'fwd' && m !== 'rev')
+  if (bad.length > 0 || modes.length === 0) throw new PuregradError('INVALID_ARGUMENT', `modes must be a non-empty list of 'fwd' and 'rev', got [${modes.map(String).join(', ')}]`, 'checkGrads')
+  return modes
+}
 
 /** Arguments must be records of float tensors (close over integer indices instead). */
 export const assertDifferentiableArgs = (op: string, args: readonly unknown[]): void => {

@@ -14,7 +14,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { lawSeed } from './config.js'
 import { arbCotangent, arbElement, arbTangent } from './arbitraries.js'
-import { gradLawsAt, prepareArgs, resolveCheck, type GradCheckOptions } from './check-grads.js'
+import { assertDifferentiableArgs, gradLawsAt, prepareArgs, resolveCheck, type GradCheckOptions } from './check-grads.js'
 import { LawFailure, type Verdict } from './failure.js'
 import {
   customRuleMatchesReference, gradHasArgStructure, gradMatchesJvp, hessianIsSymmetric, hvpMatchesFiniteDifferences,
@@ -25,9 +25,14 @@ import { castTree, describeTree, workingDType } from './tree-math.js'
 /** A function of one drawn record (a tensor, an object of tensors, a tuple, ...). */
 export type Unary<P> = (p: P) => unknown
 
-/** Throws the violation as a LawFailure, with the point (as drawn) as its counterexample. */
-export const orThrow = (v: Verdict, point: unknown, seed: number, root = 'params'): void => {
-  if (E.isLeft(v)) throw new LawFailure(v.left, { seed, counterexample: describeTree(point, root), args: [point] })
+/**
+ * Throws the violation as a LawFailure, with the point (as drawn) as its counterexample, followed
+ * by the directions the law probed along (`extra`: tangents, cotangents, scalars), when drawn.
+ */
+export const orThrow = (v: Verdict, point: unknown, seed: number, root = 'params', extra: Record<string, unknown> = {}): void => {
+  if (E.isRight(v)) return
+  const lines = [describeTree(point, root), ...Object.entries(extra).map(([k, x]) => (typeof x === 'number' ? `${k} = ${x}` : describeTree(x, k)))]
+  throw new LawFailure(v.left, { seed, counterexample: lines.join('\n'), args: [point] })
 }
 
 /** The drawn point, cast, with a tangent and a cotangent (from f's output there) drawn to match. */
@@ -49,7 +54,8 @@ const tolerances = (opts: GradCheckOptions, x: unknown) => resolveCheck(opts, wo
 const lawProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions,
   law: (q: Probe<P>, r: ReturnType<typeof tolerances>) => Verdict) => {
   const seed = opts.seed ?? lawSeed()
-  return fc.property(probes(f, arb, opts), (q) => orThrow(law(q, tolerances(opts, q.x)), q.p, seed))
+  return fc.property(probes(f, arb, opts), (q) =>
+    orThrow(law(q, tolerances(opts, q.x)), q.p, seed, 'params', q.c === undefined ? { tangent: q.t } : { tangent: q.t, cotangent: q.c }))
 }
 
 const unary = <P>(f: Unary<P>): Differentiable => (x: P) => f(x)
@@ -57,7 +63,10 @@ const unary = <P>(f: Unary<P>): Differentiable => (x: P) => f(x)
 /** checkGrads at every drawn point: JAX check_grads semantics plus reverse-against-forward (check-grads.ts). */
 export const gradsProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) => {
   const seed = opts.seed ?? lawSeed()
-  return fc.property(arb, (p) => orThrow(gradLawsAt(unary(f), prepareArgs([p], opts.dtype), { ...opts, seed }), p, seed))
+  return fc.property(arb, (p) => {
+    assertDifferentiableArgs('checkGrads', [p])
+    orThrow(gradLawsAt(unary(f), prepareArgs([p], opts.dtype), { ...opts, seed }), p, seed)
+  })
 }
 
 /** Forward mode matches central finite differences along a drawn tangent. */
@@ -89,7 +98,7 @@ export const jvpLinearProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: Gr
     return fc.tuple(fc.constant(p), fc.constant(x), arbTangent(x), arbTangent(x), scalar, scalar)
   })
   return fc.property(drawn, ([p, x, t1, t2, a, b]) =>
-    orThrow(jvpIsLinear(unary(f), [x], [t1], [t2], a, b, tolerances(opts, x).exact), p, seed))
+    orThrow(jvpIsLinear(unary(f), [x], [t1], [t2], a, b, tolerances(opts, x).exact), p, seed, 'params', { t1, t2, a, b }))
 }
 
 /** For scalar f: Hessian-vector products by jvp-of-grad match finite differences of grad. */

@@ -15,7 +15,7 @@
 
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { mul, sum, treeLeaves, type Tensor } from '../src/index.js'
+import { PuregradError, mul, sum, treeLeaves, type Tensor } from '../src/index.js'
 import { DEFAULT_MAX_SHRINKS, lawRuns, lawSeed } from './config.js'
 import { assertDifferentiableArgs, gradLawsAt, prepareArgs, type GradCheckOptions } from './check-grads.js'
 import { LawFailure, attempt, type Verdict } from './failure.js'
@@ -50,6 +50,8 @@ export const verifyProperty = <Ts>(property: fc.IRawProperty<Ts, false>, opts: P
   const run = { numRuns: details.numRuns, numShrinks: details.numShrinks, path: details.counterexamplePath }
   const err = details.errorInstance
   if (err instanceof LawFailure) return E.left(err.with({ seed: details.seed, run }))
+  // Misuse (integer arguments, a bad option) throws from verify* as from check*: it is no law's failure.
+  if (err instanceof PuregradError && (err.op === 'checkGrads' || err.op === 'checkLayer')) throw err
   const counterexample = details.counterexample === null ? '(none)' : describeTree(details.counterexample, 'counterexample')
   const detail = err instanceof Error ? `threw ${err.name}: ${err.message}` : `failed${err === null || err === undefined ? '' : `: ${String(err)}`}`
   return E.left(new LawFailure({ law: 'property-threw', measured: NaN, expected: NaN, allowed: NaN, where: 'property', detail, cause: err },
@@ -154,7 +156,10 @@ export const verifyLayer = <P, S, X>(layer: LayerLike<P, S, X>, spec: LayerSpec<
   const arbP = (isArb(spec.params) ? spec.params : fc.constant(spec.params)) as fc.Arbitrary<P>
   const arbX = (isArb(spec.input) ? spec.input : fc.constant(spec.input)) as fc.Arbitrary<X>
   const arb = fc.limitShrink(fc.record({ params: arbP, input: arbX }), opts.maxShrinks ?? DEFAULT_MAX_SHRINKS)
-  const prop = fc.property(arb, (pt) => orThrow(layerLawsAt(layer, pt.params, s, pt.input, ctx, opts, seed), pt, seed, 'layer'))
+  const prop = fc.property(arb, (pt) => {
+    assertDifferentiableArgs('checkLayer', [pt.params])
+    orThrow(layerLawsAt(layer, pt.params, s, pt.input, ctx, opts, seed), pt, seed, 'layer')
+  })
   return verifyProperty(prop, { ...opts, seed })
 }
 

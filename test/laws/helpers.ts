@@ -10,7 +10,7 @@ import { tensor, mul, sum, treeLeaves, type Tensor } from '../../src/index.js'
 import { arbElement, lawRuns, makeRng, randomLike } from '../../laws/index.js'
 
 /** Points per property in the suite (kept small so `vitest run test/laws` stays near a minute on 2 cores). */
-export const RUNS = { grads: lawRuns(20), second: lawRuns(8), mutation: lawRuns(30) }
+export const RUNS = { grads: lawRuns(40), second: lawRuns(12), mutation: lawRuns(30) }
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1)
 

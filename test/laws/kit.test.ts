@@ -13,7 +13,7 @@ import {
 } from '../../src/index.js'
 import {
   DEFAULT_SEED, LawFailure, allowedIntervals, arbCotangent, arbLike, arbShape, arbTangent, arbTensor, checkGrads,
-  checkLayer, gradMatchesJvp, hessianIsSymmetric, lawRuns, lawSeed, stopGradientIsZero, verifyGrads, verifyLayer,
+  checkLayer, gradMatchesJvp, hessianIsSymmetric, lawRuns, lawSeed, stopGradientIsZero, verifyGrads, verifyGradsProperty, verifyLayer,
 } from '../../laws/index.js'
 
 const values = (t: Tensor): number[] => Array.from(t.dataSync(), Number)
@@ -103,6 +103,8 @@ describe('runners', () => {
     const r = verifyGrads((x: Tensor) => log(x), [x64([1, -1])])
     expect(E.isLeft(r) && r.left.law).toBe('finite-output')
     expect(() => checkGrads((x: Tensor) => x, [tensor([1], { dtype: 'int32' })])).toThrow(PuregradError)
+    expect(() => verifyGradsProperty((x: Tensor) => x, fc.constant(tensor([1], { dtype: 'int32' })))).toThrow(/close over integer/)
+    expect(() => verifyGrads((x: Tensor) => x, [x64([1])], { modes: ['rev', 'backward' as 'rev'] })).toThrow(PuregradError)
   })
 
   it('seeds and run counts come from PUREGRAD_LAW_SEED and PUREGRAD_LAW_RUNS', () => {
