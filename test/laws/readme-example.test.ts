@@ -42,6 +42,12 @@ describe('laws/README.md', () => {
     expect(snippet().split('\n').filter((l) => l.trim() !== '').length).toBeLessThanOrEqual(10)
   })
 
+  it('the main README shows the same snippet', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const block = /<!-- laws-example -->\s*```ts\n([\s\S]*?)```/.exec(readme)
+    expect(block?.[1].trim()).toBe(snippet())
+  })
+
   it('the same check catches a layer whose derivative is wrong, naming the law and the point', () => {
     // A hand-written activation whose reverse rule says tanh' = 1 - y (it is 1 - y^2).
     const fastTanh = customVjp((z: Tensor) => tanh(z), (z: Tensor) => { const y = tanh(z); return [y, y] as const },
