@@ -8,6 +8,7 @@ export default defineConfig({
     optim: 'src/optim/index.ts',
     laws: 'laws/index.ts',
     wasm: 'src/backends/wasm/index.ts',
+    webgpu: 'src/backends/webgpu/index.ts',
     io: 'src/io/index.ts',
     'io-node': 'src/io/node.ts',
   },

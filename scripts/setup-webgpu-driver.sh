@@ -114,9 +114,9 @@ probe() {
     if (!a) { console.log('no adapter'); process.exit(1) }
     const i = a.info ?? {}; console.log([i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' / '))
     globalThis.keep = gpu; process.exit(0)" 2>&1); then
-    log "probe ok ($1): $out"
+    log "probe ok ($1): ${out##*$'\n'}"
   else
-    log "probe failed ($1): $out"; return 1
+    log "probe failed ($1): $(grep -v '^Warning: ' <<<"$out")"; return 1
   fi
 }
 

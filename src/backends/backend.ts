@@ -56,4 +56,20 @@ export interface Backend<D = unknown> {
   readonly stats: BackendStats
   /** What this backend can do, for users choosing one and for tests. */
   readonly capabilities: { readonly syncRead: boolean; readonly threads: number; readonly simd: boolean }
+  /**
+   * Optional: frees `data` now. The core calls it for buffers it knows are dead: when the
+   * outermost grad / valueAndGrad / jvp returns, every buffer created during it (kernel outputs
+   * and uploads) that its result does not reach. That keeps loops that never yield flat where
+   * finalizers cannot run (GPU memory). A backend with `release` must hand out a fresh D from
+   * every kernel and upload (sharing storage underneath by reference count if it likes), and must
+   * throw INVALID_ARGUMENT, never touch freed memory, when a released D is used again.
+   */
+  release?(data: D): void
 }
+
+/**
+ * @internal Buffers created while a releasing transformation runs (src/diff/transforms.ts), as
+ * flat pairs [backend, data, backend, data, ...]. `log` is null when none runs, and only
+ * backends with `release` are logged, so the others pay one null check per op.
+ */
+export const releaseScope: { depth: number; log: unknown[] | null } = { depth: 0, log: null }

@@ -10,7 +10,7 @@ import { checkInt, checkShape, sizeOf, type Shape } from './shape.js'
 import { flattenNested, inferShape, type Nested } from './nested.js'
 import { Tensor } from './tensor.js'
 import { getBackend } from '../backends/registry.js'
-import type { Backend } from '../backends/backend.js'
+import { releaseScope, type Backend } from '../backends/backend.js'
 
 export interface TensorOptions { readonly shape?: readonly number[]; readonly dtype?: DType }
 export interface DTypeOption { readonly dtype?: DType }
@@ -25,7 +25,9 @@ const checkDType = (op: string, d: unknown): DType => {
 /** @internal Uploads host values to a backend as a tensor. */
 export const fromTyped = (values: TypedArray, shape: Shape, dtype: DType, backend: Backend = getBackend()): Tensor => {
   if (!backend.dtypes.includes(dtype)) fail('UNSUPPORTED_DTYPE', 'tensor', `backend '${backend.name}' does not support ${dtype}`)
-  return new Tensor([...shape], dtype, backend, backend.upload(values, dtype), null)
+  const data = backend.upload(values, dtype)
+  if (releaseScope.log !== null && backend.release !== undefined) releaseScope.log.push(backend, data)
+  return new Tensor([...shape], dtype, backend, data, null)
 }
 
 const convert = (src: ArrayLike<number>, dtype: DType): TypedArray => {

@@ -5,7 +5,7 @@
  * backend kernel.
  */
 
-import type { Backend } from '../backends/backend.js'
+import { releaseScope, type Backend } from '../backends/backend.js'
 import { config, phase } from '../core/config.js'
 import { PuregradError, fail, fmtShape } from '../core/errors.js'
 import { Tensor } from '../core/tensor.js'
@@ -61,6 +61,7 @@ const evaluate = <P extends Primitive>(
   const kernelInputs = inputs.map((x) => ({ data: x.buffer, shape: x.shape, dtype: x.dtype }))
   const kernel = backend.kernels[prim] as (i: typeof kernelInputs, p: PrimitiveParams[P], o: { shape: readonly number[]; dtype: DType }) => unknown
   const buffer = kernel(kernelInputs, params, { shape, dtype })
+  if (releaseScope.log !== null && backend.release !== undefined) releaseScope.log.push(backend, buffer)
   const out = new Tensor(shape, dtype, backend, buffer, null)
   if (config.debugNans && (dtype === 'float32' || dtype === 'float64')) checkFinite(prim, out)
   return out

@@ -14,6 +14,7 @@ import { ReverseTrace, backward, type ReverseTracer } from './reverse.js'
 import { JvpTrace } from './forward.js'
 import { nextLevel, primalAt, type Trace } from './tracer.js'
 import { treeLeavesWithPath, treeMap, treeZipWith } from './tree.js'
+import { releaseScope, type Backend } from '../backends/backend.js'
 
 export type Argnums = number | readonly number[]
 
@@ -42,6 +43,46 @@ export const stripTrace = (x: unknown, trace: Trace): unknown => {
     return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, stripTrace(v, trace)]))
   }
   return x
+}
+
+/** Adds to `keep` the buffer of every tensor (and of the primals under its tracers) reachable from `x`. */
+const reachableBuffers = (x: unknown, keep: Set<unknown>, seen: Set<object>): void => {
+  if (x === null || typeof x !== 'object' || seen.has(x) || ArrayBuffer.isView(x)) return
+  seen.add(x)
+  if (x instanceof Tensor) {
+    for (let t: Tensor | null = x; t !== null; t = t.tracer === null ? null : t.tracer.primal) keep.add(t.buffer)
+  } else if (x instanceof Map) {
+    for (const [k, v] of x) { reachableBuffers(k, keep, seen); reachableBuffers(v, keep, seen) }
+  } else if (x instanceof Set || Array.isArray(x)) {
+    for (const v of x) reachableBuffers(v, keep, seen)
+  } else {
+    for (const v of Object.values(x)) reachableBuffers(v, keep, seen)
+  }
+}
+
+/**
+ * Runs a transformation. When it is the outermost one and `frees`, the buffers created during it
+ * on backends with `release` (logged by bind and fromTyped) that its result does not reach are
+ * released as it returns: deterministic, so loops that never yield stay flat on GPU memory.
+ * vjp does not free (its pullback needs the tape later) but counts as a transformation.
+ */
+const scoped = <T>(frees: boolean, run: () => T): T => {
+  const outer = releaseScope.depth === 0
+  if (outer && frees) releaseScope.log = []
+  releaseScope.depth++
+  try {
+    const result = run()
+    const log = releaseScope.log
+    if (outer && log !== null && log.length > 0) {
+      const keep = new Set<unknown>()
+      reachableBuffers(result, keep, new Set())
+      for (let i = 0; i < log.length; i += 2) if (!keep.has(log[i + 1])) (log[i] as Backend).release?.(log[i + 1])
+    }
+    return result
+  } finally {
+    releaseScope.depth--
+    if (outer) releaseScope.log = null
+  }
 }
 
 interface Traced {
@@ -85,7 +126,10 @@ const idOf = (x: Tensor, trace: ReverseTrace): number =>
  * Reverse mode with an explicit cotangent: returns f's output and a function from a cotangent
  * (shaped like the output) to the gradients of every argument, as a tuple.
  */
-export const vjp = <A extends unknown[], R>(f: (...args: A) => R, ...primals: A): [R, (ct: R) => A] => {
+export const vjp = <A extends unknown[], R>(f: (...args: A) => R, ...primals: A): [R, (ct: R) => A] =>
+  scoped(false, () => vjpCore(f, primals))
+
+const vjpCore = <A extends unknown[], R>(f: (...args: A) => R, primals: A): [R, (ct: R) => A] => {
   const argnums = primals.map((_, i) => i)
   const t = traceReverse('vjp', f as (...args: never[]) => unknown, primals, argnums)
   const outLeaves = treeLeavesWithPath<Tensor>(t.out, 'out')
@@ -149,10 +193,10 @@ export function grad<A extends unknown[], X, const N extends Argnums = 0>(
   f: (...args: A) => WithAux<X>, opts: GradOptions<N> & { readonly hasAux: true },
 ): (...args: A) => [GradOf<A, N>, X]
 export function grad(f: (...args: never[]) => unknown, opts: { argnums?: Argnums; hasAux?: boolean } = {}): (...args: unknown[]) => unknown {
-  return (...args) => {
+  return (...args) => scoped(true, () => {
     const r = gradCore('grad', f, opts.argnums, opts.hasAux ?? false, args)
     return opts.hasAux ? [r.grads, r.aux] : r.grads
-  }
+  })
 }
 
 /** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with hasAux. */
@@ -163,17 +207,20 @@ export function valueAndGrad<A extends unknown[], X, const N extends Argnums = 0
   f: (...args: A) => WithAux<X>, opts: GradOptions<N> & { readonly hasAux: true },
 ): (...args: A) => [[Tensor, X], GradOf<A, N>]
 export function valueAndGrad(f: (...args: never[]) => unknown, opts: { argnums?: Argnums; hasAux?: boolean } = {}): (...args: unknown[]) => unknown {
-  return (...args) => {
+  return (...args) => scoped(true, () => {
     const r = gradCore('valueAndGrad', f, opts.argnums, opts.hasAux ?? false, args)
     return [opts.hasAux ? [r.value, r.aux] : r.value, r.grads]
-  }
+  })
 }
 
 /**
  * Forward mode: f's output and its directional derivative along `tangents` (shaped like
  * `primals`, a tuple of records). Exact, no step size.
  */
-export const jvp = <A extends unknown[], R>(f: (...args: A) => R, primals: A, tangents: A): [R, R] => {
+export const jvp = <A extends unknown[], R>(f: (...args: A) => R, primals: A, tangents: A): [R, R] =>
+  scoped(true, () => jvpCore(f, primals, tangents))
+
+const jvpCore = <A extends unknown[], R>(f: (...args: A) => R, primals: A, tangents: A): [R, R] => {
   const trace = new JvpTrace(nextLevel())
   const wrapped = primals.map((p, i) =>
     treeZipWith(p, tangents[i], (x: Tensor, t: Tensor, path) => {
