@@ -186,6 +186,7 @@ type Loss = Tensor
 type WithAux<X> = readonly [Tensor, X]
 
 /** The gradient of a scalar function with respect to argument 0 (or `argnums`), shaped like it. */
+export function grad<A extends unknown[]>(f: (...args: A) => Loss): (...args: A) => A[0]
 export function grad<A extends unknown[], const N extends Argnums = 0>(
   f: (...args: A) => Loss, opts?: GradOptions<N> & { readonly hasAux?: false },
 ): (...args: A) => GradOf<A, N>
@@ -200,6 +201,7 @@ export function grad(f: (...args: never[]) => unknown, opts: { argnums?: Argnums
 }
 
 /** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with hasAux. */
+export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Loss): (...args: A) => [Tensor, A[0]]
 export function valueAndGrad<A extends unknown[], const N extends Argnums = 0>(
   f: (...args: A) => Loss, opts?: GradOptions<N> & { readonly hasAux?: false },
 ): (...args: A) => [Tensor, GradOf<A, N>]
