@@ -4,6 +4,7 @@
  * implicitly (see `cast`).
  */
 
+/** A tensor's element type: float32 (the default), float64, int32 or bool. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool'
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool']
