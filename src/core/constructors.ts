@@ -6,7 +6,7 @@
 
 import { allocTyped, dtypeOfTyped, isDType, type DType, type TypedArray } from './dtype.js'
 import { fail, fmtShape } from './errors.js'
-import { checkInt, checkShape, sizeOf, type Shape } from './shape.js'
+import { checkInt, checkShape, checkSize, sizeOf, type Shape } from './shape.js'
 import { flattenNested, inferShape, type Nested } from './nested.js'
 import { Tensor } from './tensor.js'
 import { getBackend } from '../backends/registry.js'
@@ -68,22 +68,28 @@ const leafOf = (x: unknown): unknown => {
 export const scalar = (value: number | boolean, dtype?: DType): Tensor =>
   tensor(value, dtype === undefined ? {} : { dtype })
 
-export const full = (shape: readonly number[], value: number | boolean, opts: DTypeOption = {}): Tensor => {
-  const s = checkShape('full', shape)
-  const dtype = checkDType('full', opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'))
+export const full = (shape: readonly number[], value: number | boolean, opts: DTypeOption = {}): Tensor => fullAs('full', shape, value, opts)
+
+/** `full`, with errors named as `op` (zeros and ones). */
+const fullAs = (op: string, shape: readonly number[], value: number | boolean, opts: DTypeOption): Tensor => {
+  const s = checkShape(op, shape)
+  if (typeof value !== 'number' && typeof value !== 'boolean') fail('INVALID_ARGUMENT', op, `the fill value must be a number or a boolean, got ${value === null ? 'null' : typeof value}`)
+  if (opts === null || typeof opts !== 'object') fail('INVALID_ARGUMENT', op, `options must be an object, got ${String(opts)}`)
+  const dtype = checkDType(op, opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'))
   const v = allocTyped(dtype, sizeOf(s))
   v.fill(typeof value === 'boolean' ? (value ? 1 : 0) : value)
   return fromTyped(v, s, dtype)
 }
 
-export const zeros = (shape: readonly number[], opts: DTypeOption = {}): Tensor => full(shape, 0, opts)
-export const ones = (shape: readonly number[], opts: DTypeOption = {}): Tensor => full(shape, 1, opts)
+export const zeros = (shape: readonly number[], opts: DTypeOption = {}): Tensor => fullAs('zeros', shape, 0, opts)
+export const ones = (shape: readonly number[], opts: DTypeOption = {}): Tensor => fullAs('ones', shape, 1, opts)
 
 /** Zeros with `x`'s shape and dtype, on `x`'s backend. */
 export const zerosLike = (x: Tensor): Tensor => fillLike(x, 0)
 export const onesLike = (x: Tensor): Tensor => fillLike(x, 1)
 
 const fillLike = (x: Tensor, v: number): Tensor => {
+  if (!(x instanceof Tensor)) fail('INVALID_ARGUMENT', v === 0 ? 'zerosLike' : 'onesLike', `expected a Tensor, got ${x === null ? 'null' : typeof x}`)
   const c = x.concrete()
   const a = allocTyped(x.dtype, x.size)
   a.fill(v)
@@ -94,7 +100,9 @@ const fillLike = (x: Tensor, v: number): Tensor => {
 export const arange = (start: number, stop?: number, step = 1, opts: DTypeOption = {}): Tensor => {
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop]
   if (step === 0 || !Number.isFinite(step)) fail('INVALID_ARGUMENT', 'arange', `step must be finite and non-zero, got ${step}`)
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) fail('INVALID_ARGUMENT', 'arange', `start and stop must be finite numbers, got ${lo} and ${hi}`)
   const n = Math.max(0, Math.ceil((hi - lo) / step))
+  checkSize('arange', [n])
   const dtype = checkDType('arange', opts.dtype ?? 'float32')
   const v = allocTyped(dtype, n)
   for (let i = 0; i < n; i++) v[i] = lo + i * step
@@ -112,6 +120,7 @@ export const iotaLike = (n: number, like: Tensor): Tensor => {
 export const linspace = (start: number, stop: number, num: number, opts: DTypeOption = {}): Tensor => {
   checkInt('linspace', 'num', num)
   if (num < 0) fail('INVALID_ARGUMENT', 'linspace', `num must be non-negative, got ${num}`)
+  checkSize('linspace', [num])
   const dtype = checkDType('linspace', opts.dtype ?? 'float32')
   const v = allocTyped(dtype, num)
   const step = num > 1 ? (stop - start) / (num - 1) : 0

@@ -4,6 +4,8 @@
  * implicitly (see `cast`).
  */
 
+import { PuregradError } from './errors.js'
+
 /** A tensor's element type: float32 (the default), float64, int32 or bool. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool'
 
@@ -25,11 +27,19 @@ export const bytesPer = (d: DType): number =>
 
 export function allocTyped<D extends DType>(dtype: D, size: number): TypedArrayFor[D]
 export function allocTyped(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(size)
-    case 'float64': return new Float64Array(size)
-    case 'int32': return new Int32Array(size)
-    case 'bool': return new Uint8Array(size)
+  try {
+    switch (dtype) {
+      case 'float32': return new Float32Array(size)
+      case 'float64': return new Float64Array(size)
+      case 'int32': return new Int32Array(size)
+      case 'bool': return new Uint8Array(size)
+    }
+  } catch (e) {
+    // The engine's RangeError (length too large, or the allocation failed) as the catalogue's code.
+    if (e instanceof RangeError) {
+      throw new PuregradError('OUT_OF_MEMORY', `could not allocate ${size} ${dtype} elements (${size * bytesPer(dtype)} bytes): ${e.message}`, 'allocate')
+    }
+    throw e
   }
 }
 

@@ -57,6 +57,9 @@ export const normalizeAxis = (op: string, axis: number, rank: number): number =>
 /** Axes as given by a user (one, several or all), normalised, sorted and checked for repeats. */
 export const normalizeAxes = (op: string, axis: number | readonly number[] | undefined, rank: number): number[] => {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i)
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    fail('INVALID_AXIS', op, `axis must be an integer or an array of integers, got ${axis === null ? 'null' : typeof axis}`)
+  }
   const list = typeof axis === 'number' ? [axis] : [...axis]
   const out = list.map((a) => normalizeAxis(op, a, rank)).sort((x, y) => x - y)
   for (let i = 1; i < out.length; i++) if (out[i] === out[i - 1]) fail('INVALID_AXIS', op, `axis ${out[i]} is repeated`)
@@ -80,5 +83,20 @@ export const checkShape = (op: string, shape: unknown): number[] => {
       fail('INVALID_ARGUMENT', op, `shape must hold non-negative integers, got [${s.map(String).join(',')}]`)
     }
   }
+  checkSize(op, s as number[])
   return s as number[]
+}
+
+/**
+ * The most elements one tensor may hold. Kernels address flat buffers with int32 offsets (argmax
+ * results, gather indices, pooling winners), so a larger tensor could not be indexed anyway.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1
+
+/** OUT_OF_MEMORY, before anything is allocated, for a shape of more than MAX_ELEMENTS elements. */
+export const checkSize = (op: string, shape: Shape): void => {
+  const n = sizeOf(shape)
+  if (n > MAX_ELEMENTS) {
+    fail('OUT_OF_MEMORY', op, `shape ${fmtShape(shape)} has ${n} elements, more than the ${MAX_ELEMENTS} one tensor can hold`)
+  }
 }

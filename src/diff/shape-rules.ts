@@ -7,7 +7,7 @@
 
 import { type DType, isFloat } from '../core/dtype.js'
 import { fail, fmtShape } from '../core/errors.js'
-import { broadcastShapes, isBroadcastableTo, shapesEqual, sizeOf, reducedShape, type Shape } from '../core/shape.js'
+import { broadcastShapes, checkSize, isBroadcastableTo, shapesEqual, sizeOf, reducedShape, type Shape } from '../core/shape.js'
 import type { Conv2dParams, Pool2dParams, Primitive, PrimitiveParams, PrimitiveTable } from './primitives.js'
 
 interface Operand { readonly shape: Shape; readonly dtype: DType }
@@ -52,10 +52,11 @@ const reduction = <P extends 'sum' | 'max'>(op: P): ShapeRule<P> => ([x], { axes
 }
 
 /** Output spatial size of a strided, dilated, padded window (the convolution arithmetic). */
-const windowOut = (op: string, n: number, k: number, stride: number, dil: number, lo: number, hi: number): number => {
+const windowOut = (op: string, x: Shape, axis: number, k: number, stride: number, dil: number, lo: number, hi: number): number => {
+  const n = x[axis]
   const span = (k - 1) * dil + 1
   const out = Math.floor((n + lo + hi - span) / stride) + 1
-  if (out < 1) fail('SHAPE_MISMATCH', op, `window of extent ${span} does not fit an input of size ${n} padded by ${lo}+${hi}`)
+  if (out < 1) fail('SHAPE_MISMATCH', op, `window of extent ${span} does not fit axis ${axis} of ${fmtShape(x)} (size ${n}) padded by ${lo}+${hi}`)
   return out
 }
 
@@ -65,8 +66,8 @@ const convOut = (op: string, x: Shape, w: Shape, p: Conv2dParams): Shape => {
   if (x[3] !== w[2]) fail('SHAPE_MISMATCH', op, `input has ${x[3]} channels but the filter ${fmtShape(w)} expects ${w[2]}`)
   return [
     x[0],
-    windowOut(op, x[1], w[0], p.strides[0], p.dilations[0], p.pads[0], p.pads[1]),
-    windowOut(op, x[2], w[1], p.strides[1], p.dilations[1], p.pads[2], p.pads[3]),
+    windowOut(op, x, 1, w[0], p.strides[0], p.dilations[0], p.pads[0], p.pads[1]),
+    windowOut(op, x, 2, w[1], p.strides[1], p.dilations[1], p.pads[2], p.pads[3]),
     w[3],
   ]
 }
@@ -75,8 +76,8 @@ const poolOut = (op: string, x: Shape, p: Pool2dParams): Shape => {
   if (x.length !== 4) fail('SHAPE_MISMATCH', op, `input must be NHWC (rank 4), got ${fmtShape(x)}`)
   return [
     x[0],
-    windowOut(op, x[1], p.window[0], p.strides[0], 1, p.pads[0], p.pads[1]),
-    windowOut(op, x[2], p.window[1], p.strides[1], 1, p.pads[2], p.pads[3]),
+    windowOut(op, x, 1, p.window[0], p.strides[0], 1, p.pads[0], p.pads[1]),
+    windowOut(op, x, 2, p.window[1], p.strides[1], 1, p.pads[2], p.pads[3]),
     x[3],
   ]
 }
@@ -106,7 +107,7 @@ const matmulShape: ShapeRule<'matmul'> = ([a, b], { transposeA, transposeB }) =>
   return [[...batch, m, n], dt]
 }
 
-export const shapeRules: PrimitiveTable<{ [P in Primitive]: ShapeRule<P> }> = {
+const rules: PrimitiveTable<{ [P in Primitive]: ShapeRule<P> }> = {
   neg: unaryNumeric('neg'), abs: unaryNumeric('abs'), sign: unaryNumeric('sign'),
   exp: unaryFloat('exp'), log: unaryFloat('log'), sin: unaryFloat('sin'), cos: unaryFloat('cos'),
   sqrt: unaryFloat('sqrt'), tanh: unaryFloat('tanh'), floor: unaryFloat('floor'), ceil: unaryFloat('ceil'),
@@ -219,3 +220,19 @@ export const shapeRules: PrimitiveTable<{ [P in Primitive]: ShapeRule<P> }> = {
   cast: ([x], { dtype }) => [x.shape, dtype],
   stopGradient: ([x]) => [x.shape, x.dtype],
 }
+
+/**
+ * Every rule, followed by the size check: an output of more than MAX_ELEMENTS elements is an
+ * OUT_OF_MEMORY error naming the op, raised before any kernel allocates (never an engine RangeError).
+ */
+export const shapeRules = Object.fromEntries(
+  (Object.keys(rules) as Primitive[]).map((p) => {
+    const rule = rules[p] as ShapeRule<Primitive>
+    const checked: ShapeRule<Primitive> = (inputs, params) => {
+      const out = rule(inputs, params)
+      checkSize(p, out[0])
+      return out
+    }
+    return [p, checked]
+  }),
+) as unknown as PrimitiveTable<{ [P in Primitive]: ShapeRule<P> }>

@@ -7,7 +7,7 @@
 import type { Tensor } from '../core/tensor.js'
 import { bind } from './bind.js'
 import type { Primitive, PrimitiveParams, PrimitiveTable } from './primitives.js'
-import { add, cast, cos, div, equal, exp, greater, less, mul, neg, sign, sin, sub, where } from '../ops/elementwise.js'
+import { add, cast, cos, div, equal, exp, greater, less, mul, neg, notEqual, sign, sin, sub, where } from '../ops/elementwise.js'
 import { scalarLike } from '../ops/convert.js'
 import { safeLog, unbroadcast, winWeight } from './rule-helpers.js'
 import { isFloat } from '../core/dtype.js'
@@ -25,6 +25,28 @@ type Table = PrimitiveTable<{ [P in Primitive]: VjpRule<P> }>
 const none: VjpRule<Primitive> = (_, xs) => xs.map(() => null)
 const scaled = <P extends Primitive>(f: (x: Tensor, out: Tensor) => Tensor): VjpRule<P> => (ct, [x], _, out) => [mul(ct, f(x, out))]
 
+/**
+ * `r`, a contribution ct * (local derivative), with exact zeros where the cotangent is 0 and r is
+ * NaN. A zero cotangent means the output does not matter (the unpicked side of a `where`), so the
+ * infinite or NaN derivative of sqrt or log at 0 or below, of x / 0, or of an overflowed exp there
+ * gives 0, not 0 * Inf = NaN. Elsewhere r is untouched, so higher derivatives are unchanged
+ * wherever the local derivative is finite. Used by the rules whose derivative can be infinite at a
+ * finite input (exp, expm1, log, log1p, sqrt, div, pow) and by mul (x * log(x) at 0).
+ */
+const zeroSafe = (ct: Tensor, r: Tensor): Tensor => where(equal(ct, scalarLike(0, ct)), where(notEqual(r, r), scalarLike(0, r), r), r)
+
+/**
+ * Whether `t` is a concrete scalar (a JS-number constant such as the 1.01 of `mul(x, 1.01)`) that
+ * is finite (and non-zero, with `nonZero`): multiplying or dividing a cotangent by it cannot make a
+ * NaN from a zero, so zeroSafe's four extra ops are skipped for the commonest case.
+ */
+const tameScalar = (t: Tensor, nonZero: boolean): boolean => {
+  if (t.tracer !== null || t.size !== 1 || t.backend === null || !t.backend.capabilities.syncRead) return false
+  const v = t.dataSync()[0]
+  return Number.isFinite(v) && (!nonZero || v !== 0)
+}
+const scaledSafe = <P extends Primitive>(f: (x: Tensor, out: Tensor) => Tensor): VjpRule<P> => (ct, [x], _, out) => [zeroSafe(ct, mul(ct, f(x, out)))]
+
 /** Undoes the reduction's dropped axes so the cotangent broadcasts back over the input. */
 const keptShape = (x: Tensor, axes: readonly number[]): number[] => x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
 
@@ -36,24 +58,30 @@ const inversePerm = (perm: readonly number[]): number[] => {
 
 export const vjpRules: Table = {
   neg: (ct) => [neg(ct)],
-  exp: scaled((_, out) => out),
-  log: (ct, [x]) => [div(ct, x)],
+  exp: scaledSafe((_, out) => out),
+  log: (ct, [x]) => [zeroSafe(ct, div(ct, x))],
   sin: scaled((x) => cos(x)),
   cos: scaled((x) => neg(sin(x))),
-  sqrt: (ct, _, __, out) => [div(ct, mul(scalarLike(2, out), out))],
+  sqrt: (ct, _, __, out) => [zeroSafe(ct, div(ct, mul(scalarLike(2, out), out)))],
   tanh: scaled((_, out) => sub(scalarLike(1, out), mul(out, out))),
   abs: scaled((x) => sign(x)),
   sign: none, floor: none, ceil: none, round: none,
   erf: scaled((x) => mul(scalarLike(2 / Math.sqrt(Math.PI), x), exp(neg(mul(x, x))))),
-  log1p: (ct, [x]) => [div(ct, add(x, scalarLike(1, x)))],
-  expm1: scaled((_, out) => add(out, scalarLike(1, out))),
+  log1p: (ct, [x]) => [zeroSafe(ct, div(ct, add(x, scalarLike(1, x))))],
+  expm1: scaledSafe((_, out) => add(out, scalarLike(1, out))),
   add: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(ct, a.shape) : null, n[1] ? unbroadcast(ct, b.shape) : null],
   sub: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(ct, a.shape) : null, n[1] ? unbroadcast(neg(ct), b.shape) : null],
-  mul: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(mul(ct, b), a.shape) : null, n[1] ? unbroadcast(mul(ct, a), b.shape) : null],
-  div: (ct, [a, b], _, out, n) => [n[0] ? unbroadcast(div(ct, b), a.shape) : null, n[1] ? unbroadcast(neg(div(mul(ct, out), b)), b.shape) : null],
+  mul: (ct, [a, b], _, __, n) => [
+    n[0] ? unbroadcast(tameScalar(b, false) ? mul(ct, b) : zeroSafe(ct, mul(ct, b)), a.shape) : null,
+    n[1] ? unbroadcast(tameScalar(a, false) ? mul(ct, a) : zeroSafe(ct, mul(ct, a)), b.shape) : null,
+  ],
+  div: (ct, [a, b], _, out, n) => [
+    n[0] ? unbroadcast(tameScalar(b, true) ? div(ct, b) : zeroSafe(ct, div(ct, b)), a.shape) : null,
+    n[1] ? unbroadcast(zeroSafe(ct, neg(div(mul(ct, out), b))), b.shape) : null,
+  ],
   pow: (ct, [a, b], _, out, n) => [
-    n[0] ? unbroadcast(mul(ct, mul(b, bind('pow', [a, sub(b, scalarLike(1, b))], {}))), a.shape) : null,
-    n[1] ? unbroadcast(mul(ct, mul(safeLog(a), out)), b.shape) : null,
+    n[0] ? unbroadcast(zeroSafe(ct, mul(ct, mul(b, bind('pow', [a, sub(b, scalarLike(1, b))], {})))), a.shape) : null,
+    n[1] ? unbroadcast(zeroSafe(ct, mul(ct, mul(safeLog(a), out))), b.shape) : null,
   ],
   maximum: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(mul(ct, winWeight(a, b, greater)), a.shape) : null, n[1] ? unbroadcast(mul(ct, winWeight(b, a, greater)), b.shape) : null],
   minimum: (ct, [a, b], _, __, n) => [n[0] ? unbroadcast(mul(ct, winWeight(a, b, less)), a.shape) : null, n[1] ? unbroadcast(mul(ct, winWeight(b, a, less)), b.shape) : null],

@@ -7,7 +7,7 @@ import { bind } from '../diff/bind.js'
 import type { Tensor } from '../core/tensor.js'
 import { fail } from '../core/errors.js'
 import { checkInt } from '../core/shape.js'
-import { asTensor } from './convert.js'
+import { asTensor, optionsOf } from './convert.js'
 import type { Conv2dParams, Pool2dParams } from '../diff/primitives.js'
 
 export type Padding = 'same' | 'valid' | readonly [number, number, number, number]
@@ -26,6 +26,9 @@ export interface Pool2dOptions {
 }
 
 const pair = (op: string, what: string, v: Pair): [number, number] => {
+  if (typeof v !== 'number' && !(Array.isArray(v) && v.length === 2)) {
+    fail('INVALID_ARGUMENT', op, `${what} must be a positive integer or a pair of them, got ${Array.isArray(v) ? `an array of length ${v.length}` : String(v)}`)
+  }
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]]
   for (const x of p) {
     checkInt(op, what, x)
@@ -64,6 +67,7 @@ const needRank4 = (op: string, x: Tensor, what: string): void => {
 /** 2-D convolution (cross-correlation, as in every DL library): x [N,H,W,Ci], w [KH,KW,Ci,Co]. */
 export const conv2d = (x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor => {
   const xt = asTensor('conv2d', x), wt = asTensor('conv2d', w)
+  opts = optionsOf('conv2d', opts)
   needRank4('conv2d', xt, 'input (NHWC)'); needRank4('conv2d', wt, 'filter (HWIO)')
   const strides = pair('conv2d', 'strides', opts.strides ?? 1)
   const dilations = pair('conv2d', 'dilations', opts.dilations ?? 1)
@@ -75,6 +79,7 @@ export const conv2d = (x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor =
 
 const poolParams = (op: string, x: Tensor, opts: Pool2dOptions): Pool2dParams => {
   needRank4(op, x, 'input (NHWC)')
+  opts = optionsOf(op, opts)
   const window = pair(op, 'window', opts.window)
   const strides = pair(op, 'strides', opts.strides ?? window)
   const pads = resolvePads(op, opts.padding ?? 'valid', x.shape[1], x.shape[2], window, strides)

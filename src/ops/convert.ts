@@ -35,6 +35,15 @@ export const constant = (v: number | boolean, dtype: DType, backend: Backend = g
   return t
 }
 
+/** An options argument: `{}` for none, else it must be an object (INVALID_ARGUMENT for null, numbers, arrays). */
+export const optionsOf = <T extends object>(op: string, o: T | undefined): T => {
+  if (o === undefined) return {} as T
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    return fail('INVALID_ARGUMENT', op, `options must be an object, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`)
+  }
+  return o
+}
+
 export const asTensor = (op: string, x: TensorLike, like?: Tensor): Tensor => {
   if (x instanceof Tensor) return x
   if (typeof x === 'number') return like === undefined ? constant(x, 'float32') : scalarLike(x, like)

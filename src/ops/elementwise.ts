@@ -60,20 +60,30 @@ export const where = (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => {
 
 export const cast = (x: Tensor, dtype: DType): Tensor => {
   if (!isDType(dtype)) fail('INVALID_ARGUMENT', 'cast', `unknown dtype ${String(dtype)}`)
-  return x.dtype === dtype ? x : bind('cast', [asTensor('cast', x)], { dtype })
+  const t = asTensor('cast', x)
+  return t.dtype === dtype ? t : bind('cast', [t], { dtype })
 }
 
 /** The identity, as a constant to every enclosing differentiation. */
 export const stopGradient = (x: Tensor): Tensor => bind('stopGradient', [asTensor('stopGradient', x)], NONE)
 
-export const square = (x: Tensor): Tensor => mul(x, x)
-export const reciprocal = (x: Tensor): Tensor => div(scalarLike(1, x), x)
+export const square = (x: Tensor): Tensor => { const t = asTensor('square', x); return mul(t, t) }
+export const reciprocal = (x: Tensor): Tensor => { const t = asTensor('reciprocal', x); return div(scalarLike(1, t), t) }
 
-const needBool = (op: string, x: Tensor): void => {
-  if (x.dtype !== 'bool') fail('DTYPE_MISMATCH', op, `needs bool operands, got ${x.dtype}`)
+/** The operand as a bool tensor (DTYPE_MISMATCH for any other dtype). */
+const boolOperand = (op: string, x: Tensor): Tensor => {
+  const t = asTensor(op, x)
+  if (t.dtype !== 'bool') fail('DTYPE_MISMATCH', op, `needs bool operands, got ${t.dtype}`)
+  return t
 }
-export const logicalNot = (x: Tensor): Tensor => { needBool('logicalNot', x); return equal(x, scalarLike(false, x)) }
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => { needBool('logicalAnd', a); return where(a, b, scalarLike(false, b)) }
-export const logicalOr = (a: Tensor, b: Tensor): Tensor => { needBool('logicalOr', a); return where(a, scalarLike(true, b), b) }
-export const isFinite = (x: Tensor): Tensor => less(abs(x), scalarLike(Infinity, x))
-export const isNaN = (x: Tensor): Tensor => notEqual(x, x)
+export const logicalNot = (x: Tensor): Tensor => { const t = boolOperand('logicalNot', x); return equal(t, scalarLike(false, t)) }
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => {
+  const ta = boolOperand('logicalAnd', a), tb = boolOperand('logicalAnd', b)
+  return where(ta, tb, scalarLike(false, tb))
+}
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => {
+  const ta = boolOperand('logicalOr', a), tb = boolOperand('logicalOr', b)
+  return where(ta, scalarLike(true, tb), tb)
+}
+export const isFinite = (x: Tensor): Tensor => { const t = asTensor('isFinite', x); return less(abs(t), scalarLike(Infinity, t)) }
+export const isNaN = (x: Tensor): Tensor => { const t = asTensor('isNaN', x); return notEqual(t, t) }

@@ -7,7 +7,7 @@
 import { bind } from '../diff/bind.js'
 import type { Tensor } from '../core/tensor.js'
 import type { DType } from '../core/dtype.js'
-import { checkInt, normalizeAxis } from '../core/shape.js'
+import { checkInt, checkSize, normalizeAxis } from '../core/shape.js'
 import { fail } from '../core/errors.js'
 import { asTensor, scalarLike } from './convert.js'
 import { cast, equal } from './elementwise.js'
@@ -36,6 +36,9 @@ export const oneHot = (indices: Tensor, depth: number, dtype: DType = 'float32')
   const ix = asTensor('oneHot', indices)
   if (ix.dtype !== 'int32') fail('DTYPE_MISMATCH', 'oneHot', `indices must be int32, got ${ix.dtype}`)
   checkInt('oneHot', 'depth', depth)
+  if (depth < 0) fail('INVALID_ARGUMENT', 'oneHot', `depth must be non-negative, got ${depth}`)
+  checkSize('oneHot', [depth])
+  checkSize('oneHot', [...ix.shape, depth])
   const classes = iotaLike(depth, ix)
   const hit = equal(expandDims(ix, ix.rank), classes)
   return dtype === 'bool' ? hit : cast(hit, dtype)

@@ -7,7 +7,7 @@
 import { bind } from '../diff/bind.js'
 import type { Tensor } from '../core/tensor.js'
 import { fail, fmtShape } from '../core/errors.js'
-import { asTensor } from './convert.js'
+import { asPair, asTensor, optionsOf } from './convert.js'
 import { reshape } from './movement.js'
 import { mul } from './elementwise.js'
 import { sum } from './reduce.js'
@@ -16,6 +16,7 @@ export interface MatmulOptions { readonly transposeA?: boolean; readonly transpo
 
 export const matmul = (a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor => {
   const x = asTensor('matmul', a), y = asTensor('matmul', b)
+  opts = optionsOf('matmul', opts)
   if (x.rank === 0 || y.rank === 0) fail('SHAPE_MISMATCH', 'matmul', `operands must have rank >= 1, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`)
   const xa = x.rank === 1 ? reshape(x, [1, x.shape[0]]) : x
   const yb = y.rank === 1 ? reshape(y, [y.shape[0], 1]) : y
@@ -31,10 +32,14 @@ export const matmul = (a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor =
 
 /** Inner product of two vectors of equal length. */
 export const dot = (a: Tensor, b: Tensor): Tensor => {
+  ;[a, b] = asPair('dot', a, b)
   if (a.rank !== 1 || b.rank !== 1 || a.shape[0] !== b.shape[0]) {
     fail('SHAPE_MISMATCH', 'dot', `needs two vectors of one length, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`)
   }
   return sum(mul(a, b))
 }
 
-export const outer = (a: Tensor, b: Tensor): Tensor => mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]))
+export const outer = (a: Tensor, b: Tensor): Tensor => {
+  ;[a, b] = asPair('outer', a, b)
+  return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]))
+}

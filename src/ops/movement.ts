@@ -4,7 +4,7 @@
  */
 
 import { bind } from '../diff/bind.js'
-import type { Tensor } from '../core/tensor.js'
+import { Tensor } from '../core/tensor.js'
 import { fail, fmtShape } from '../core/errors.js'
 import { checkInt, checkShape, normalizeAxis, shapesEqual, sizeOf } from '../core/shape.js'
 import { asTensor } from './convert.js'
@@ -12,6 +12,7 @@ import { asTensor } from './convert.js'
 /** Reshape; one dimension may be -1 and is inferred. */
 export const reshape = (x: Tensor, shape: readonly number[]): Tensor => {
   const t = asTensor('reshape', x)
+  if (!Array.isArray(shape)) checkShape('reshape', shape)
   const infer = shape.indexOf(-1)
   let target = shape
   if (infer >= 0) {
@@ -30,6 +31,7 @@ export const reshape = (x: Tensor, shape: readonly number[]): Tensor => {
 /** Permutes axes; the default reverses them. */
 export const transpose = (x: Tensor, perm?: readonly number[]): Tensor => {
   const t = asTensor('transpose', x)
+  if (perm !== undefined && !Array.isArray(perm)) fail('INVALID_AXIS', 'transpose', `perm must be an array of axes, got ${String(perm)}`)
   const p = perm === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : perm.map((a) => normalizeAxis('transpose', a, t.rank))
   if (p.every((a, i) => a === i) && p.length === t.rank) return t
   return bind('transpose', [t], { perm: p })
@@ -53,7 +55,8 @@ export const squeeze = (x: Tensor, axis?: number | readonly number[]): Tensor =>
   const t = asTensor('squeeze', x)
   const axes = axis === undefined
     ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
-    : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank))
+    : (typeof axis === 'number' ? [axis] : Array.isArray(axis) ? axis : fail('INVALID_AXIS', 'squeeze', `axis must be an integer or an array of integers, got ${String(axis)}`))
+      .map((a) => normalizeAxis('squeeze', a, t.rank))
   for (const a of axes) if (t.shape[a] !== 1) fail('SHAPE_MISMATCH', 'squeeze', `axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, not 1`)
   return reshape(t, t.shape.filter((_, i) => !axes.includes(i)))
 }
@@ -63,6 +66,8 @@ export const flatten = (x: Tensor): Tensor => reshape(x, [asTensor('flatten', x)
 /** A block of `x` starting at `begin`; a size of -1 runs to the end of its axis. */
 export const slice = (x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor => {
   const t = asTensor('slice', x)
+  if (!Array.isArray(begin)) fail('INVALID_ARGUMENT', 'slice', `begin must be an array of integers, got ${String(begin)}`)
+  if (size !== undefined && !Array.isArray(size)) fail('INVALID_ARGUMENT', 'slice', `size must be an array of integers, got ${String(size)}`)
   const b = begin.map((v, i) => checkInt('slice', `begin[${i}]`, v))
   const s = t.shape.map((d, i) => {
     const v = size?.[i] ?? -1
@@ -74,16 +79,21 @@ export const slice = (x: Tensor, begin: readonly number[], size?: readonly numbe
 }
 
 export const concat = (xs: readonly Tensor[], axis = 0): Tensor => {
+  if (!Array.isArray(xs)) fail('INVALID_ARGUMENT', 'concat', `expected an array of tensors, got ${String(xs)}`)
   if (xs.length === 0) fail('INVALID_ARGUMENT', 'concat', 'needs at least one tensor')
-  const ts = xs.map((x) => asTensor('concat', x))
+  const like = xs.find((x) => x instanceof Tensor)
+  const ts = xs.map((x) => asTensor('concat', x, like))
   const a = normalizeAxis('concat', axis, ts[0].rank)
   if (ts.length === 1) return ts[0]
   return bind('concat', ts, { axis: a })
 }
 
 export const stack = (xs: readonly Tensor[], axis = 0): Tensor => {
+  if (!Array.isArray(xs)) fail('INVALID_ARGUMENT', 'stack', `expected an array of tensors, got ${String(xs)}`)
   if (xs.length === 0) fail('INVALID_ARGUMENT', 'stack', 'needs at least one tensor')
-  const first = asTensor('stack', xs[0])
+  const like = xs.find((x) => x instanceof Tensor)
+  xs = xs.map((x) => asTensor('stack', x, like))
+  const first = xs[0]
   for (const x of xs) {
     if (!shapesEqual(x.shape, first.shape)) {
       fail('SHAPE_MISMATCH', 'stack', `all tensors must have one shape, got ${xs.map((y) => fmtShape(y.shape)).join(', ')}`)
@@ -101,11 +111,14 @@ export const split = (x: Tensor, sizes: number | readonly number[], axis = 0): T
   let parts: number[]
   if (typeof sizes === 'number') {
     checkInt('split', 'number of parts', sizes)
-    if (sizes <= 0 || len % sizes !== 0) fail('SHAPE_MISMATCH', 'split', `axis ${a} of length ${len} does not split into ${sizes} equal parts`)
+    if (sizes <= 0) fail('INVALID_ARGUMENT', 'split', `the number of parts must be positive, got ${sizes}`)
+    if (len % sizes !== 0) fail('SHAPE_MISMATCH', 'split', `axis ${a} of length ${len} of ${fmtShape(t.shape)} does not split into ${sizes} equal parts`)
     parts = new Array<number>(sizes).fill(len / sizes)
   } else {
+    if (!Array.isArray(sizes)) fail('INVALID_ARGUMENT', 'split', `sizes must be a number of parts or an array of sizes, got ${String(sizes)}`)
     parts = sizes.map((s, i) => checkInt('split', `sizes[${i}]`, s))
-    if (parts.reduce((p, q) => p + q, 0) !== len) fail('SHAPE_MISMATCH', 'split', `sizes [${parts.join(',')}] do not add up to axis ${a} of length ${len}`)
+    if (parts.some((p) => p < 0)) fail('INVALID_ARGUMENT', 'split', `sizes must be non-negative, got [${parts.join(',')}]`)
+    if (parts.reduce((p, q) => p + q, 0) !== len) fail('SHAPE_MISMATCH', 'split', `sizes [${parts.join(',')}] do not add up to axis ${a} of length ${len} of ${fmtShape(t.shape)}`)
   }
   let off = 0
   return parts.map((p) => {
@@ -122,11 +135,14 @@ export const pad = (x: Tensor, widths: readonly (readonly [number, number])[], v
   if (!Array.isArray(widths) || widths.length !== t.rank) {
     fail('SHAPE_MISMATCH', 'pad', `needs one [before, after] pair per axis of ${fmtShape(t.shape)}`)
   }
-  const w = widths.map(([lo, hi], i) => {
+  const w = widths.map((pair, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2) fail('INVALID_ARGUMENT', 'pad', `widths[${i}] must be a [before, after] pair, got ${String(pair)}`)
+    const [lo, hi] = pair
     checkInt('pad', `widths[${i}][0]`, lo); checkInt('pad', `widths[${i}][1]`, hi)
     if (lo < 0 || hi < 0) fail('INVALID_ARGUMENT', 'pad', `widths must be non-negative, got [${lo}, ${hi}] on axis ${i}`)
     return [lo, hi] as const
   })
+  if (typeof value !== 'number') fail('INVALID_ARGUMENT', 'pad', `the pad value must be a number, got ${typeof value}`)
   if (w.every(([lo, hi]) => lo === 0 && hi === 0)) return t
   return bind('pad', [t], { widths: w, value })
 }

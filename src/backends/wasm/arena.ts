@@ -11,9 +11,17 @@ import { fail } from '../../core/errors.js'
 const PAGE = 65536
 /** Offsets below this are the kernels' static data and the edge-tile scratch. */
 const BASE = 4096
+/**
+ * The most scratch one kernel call may use: the kernels compute addresses in signed 32-bit
+ * arithmetic (past 2 GiB they trap with "memory access out of bounds"), and the shared build's
+ * memory stops there anyway.
+ */
+export const MAX_SCRATCH_BYTES = 2 ** 31
 
 export class Arena {
   private top = BASE
+  /** The primitive being run, for error messages. */
+  private op = 'wasm'
   private buffer: ArrayBuffer
   private u8: Uint8Array
 
@@ -22,9 +30,10 @@ export class Arena {
     this.u8 = new Uint8Array(this.buffer)
   }
 
-  /** Starts a kernel call: everything allocated by the previous call is free again. */
-  reset(): void {
+  /** Starts a kernel call for `op`: everything allocated by the previous call is free again. */
+  reset(op = 'wasm'): void {
     this.top = BASE
+    this.op = op
   }
 
   get highWater(): number {
@@ -33,14 +42,17 @@ export class Arena {
 
   /** A 16-byte-aligned block of `bytes`; grows the memory when needed (which detaches old views). */
   alloc(bytes: number): number {
-    const ptr = (this.top + 15) & ~15
+    const ptr = Math.ceil(this.top / 16) * 16
     const end = ptr + bytes
+    if (end > MAX_SCRATCH_BYTES) {
+      fail('OUT_OF_MEMORY', this.op, `needs ${end} bytes of wasm scratch, more than the ${MAX_SCRATCH_BYTES} one kernel call may use`)
+    }
     if (end > this.memory.buffer.byteLength) {
       const pages = Math.ceil((end - this.memory.buffer.byteLength) / PAGE)
       try {
         this.memory.grow(pages)
       } catch {
-        fail('OUT_OF_MEMORY', 'wasm', `could not grow wasm memory to ${end} bytes`)
+        fail('OUT_OF_MEMORY', this.op, `could not grow wasm memory to ${end} bytes`)
       }
     }
     this.top = end

@@ -59,6 +59,11 @@ export interface WasmBackend extends Backend<TypedArray> {
 
 type AnyKernel = Kernel<Primitive, TypedArray>
 
+const allFinite = (a: TypedArray): boolean => {
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return false
+  return true
+}
+
 const build = (inst: WasmInstance, opts: WasmBackendOptions, threads: number): WasmBackend => {
   const arena = new Arena(inst.memory)
   const ctx: GemmContext = { wasm: inst.exports, arena, pool: threads > 1 ? new ThreadPool(inst, threads) : undefined }
@@ -75,6 +80,12 @@ const build = (inst: WasmInstance, opts: WasmBackendOptions, threads: number): W
   }
   const worthIt = (p: Primitive, inputs: Parameters<AnyKernel>[0], params: Parameters<AnyKernel>[1], out: Parameters<AnyKernel>[2]): boolean => {
     if (out.dtype !== 'float32') return false
+    // im2col multiplies the zeros of the padding by the filter (conv2d) or the output gradient
+    // (conv2dBackFilter), where the reference skips padded taps: with a NaN or an infinity in that
+    // operand, 0 * Inf would make NaNs the reference does not have, so those calls run in JS.
+    if ((p === 'conv2d' || p === 'conv2dBackFilter') && (params as { pads: readonly number[] }).pads.some((x) => x > 0)) {
+      return allFinite(inputs[1].data)
+    }
     if (p !== 'matmul') return true
     const a = inputs[0].shape, o = out.shape
     const k = (params as { transposeA: boolean }).transposeA ? a[a.length - 2] : a[a.length - 1]

@@ -25,7 +25,7 @@ const geometry = (arena: Arena, x: readonly number[], w: readonly number[], out:
 export const wasmConv2d = (ctx: GemmContext): Kernel<'conv2d', TypedArray> =>
   ([x, w], p, out) => {
     const { arena, wasm } = ctx
-    arena.reset()
+    arena.reset('conv2d')
     const px = arena.copyIn(x.data), pw = arena.copyIn(w.data)
     const g = geometry(arena, x.shape, w.shape, out.shape, p)
     const co = w.shape[3]
@@ -39,7 +39,7 @@ export const wasmConv2d = (ctx: GemmContext): Kernel<'conv2d', TypedArray> =>
 export const wasmConv2dBackInput = (ctx: GemmContext): Kernel<'conv2dBackInput', TypedArray> =>
   ([dy, w], p, out) => {
     const { arena, wasm } = ctx
-    arena.reset()
+    arena.reset('conv2dBackInput')
     const pdy = arena.copyIn(dy.data), pw = arena.copyIn(w.data)
     const g = geometry(arena, out.shape, w.shape, dy.shape, p)
     const co = w.shape[3]
@@ -55,7 +55,7 @@ export const wasmConv2dBackInput = (ctx: GemmContext): Kernel<'conv2dBackInput',
 export const wasmConv2dBackFilter = (ctx: GemmContext): Kernel<'conv2dBackFilter', TypedArray> =>
   ([x, dy], p, out) => {
     const { arena, wasm } = ctx
-    arena.reset()
+    arena.reset('conv2dBackFilter')
     const px = arena.copyIn(x.data), pdy = arena.copyIn(dy.data)
     const g = geometry(arena, x.shape, out.shape, dy.shape, p)
     const co = out.shape[3]

@@ -39,7 +39,7 @@ export const wasmMatmul = (ctx: GemmContext): Kernel<'matmul', TypedArray> => ([
   const m = out.shape[ro - 2], n = out.shape[ro - 1]
   const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
   const [offA, offB] = batchOffsets(a.shape.slice(0, -2), b.shape.slice(0, -2), out.shape.slice(0, -2), m * k, k * n)
-  arena.reset()
+  arena.reset('matmul')
   const pA = arena.copyIn(a.data), pB = arena.copyIn(b.data)
   const pC = arena.zeros(offA.length * m * n * 4)
   const scratch = gemmScratch(ctx, n, k)
