@@ -11,6 +11,10 @@ export default defineConfig({
     webgpu: 'src/backends/webgpu/index.ts',
     io: 'src/io/index.ts',
     'io-node': 'src/io/node.ts',
+    datasets: 'src/datasets/index.ts',
+    'datasets-node': 'src/datasets/node.ts',
+    diagnostics: 'src/diagnostics/index.ts',
+    graph: 'src/graph/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -20,4 +24,6 @@ export default defineConfig({
   // Entries must share one module graph (one backend registry), in CommonJS too.
   splitting: true,
   target: 'es2022',
+  // The shipped digits are found next to the module (import.meta.url), in CommonJS too.
+  shims: true,
 })

@@ -7,6 +7,11 @@
  *   npm run demo -- --epochs 40 --seed 0 --out out/loss.svg
  *
  * `train(opts)` is exported for the test; the CLI runs only when this file is the entry point.
+ *
+ * The same command runs the other examples:
+ *
+ *   npm run demo -- --data ../shared/data/fashion-mnist --model mlp|cnn   (examples/fashion.ts)
+ *   npm run demo -- --experiment vanishing                                (examples/vanishing.ts)
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -100,7 +105,16 @@ export const train = async (opts: TrainOptions = {}): Promise<TrainResult> => {
   return { accuracy: last?.testAccuracy ?? Number.NaN, history, seconds: (performance.now() - start) / 1000, params, svgPath }
 }
 
+/** Whether the command line holds `--name` or `--name=value`. */
+const hasFlag = (argv: readonly string[], name: string): boolean => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+
 const main = async (): Promise<void> => {
+  // Other runs behind the same command: Fashion-MNIST (--data <dir> --model mlp|cnn, see
+  // examples/fashion.ts) and the gradient-health experiment (--experiment vanishing, see
+  // examples/vanishing.ts).
+  const argv = process.argv.slice(2)
+  if (hasFlag(argv, 'data')) return (await import('./fashion.js')).fashionMain(argv)
+  if (hasFlag(argv, 'experiment')) return (await import('./vanishing.js')).vanishingMain(argv)
   const { values } = parseArgs({
     options: {
       epochs: { type: 'string' },

@@ -1,10 +1,11 @@
 /**
  * The demo's training curves as an SVG: a Vega-Lite spec (training loss and held-out accuracy
- * per epoch, one panel each) compiled to Vega and rendered headless in Node, no browser or canvas.
+ * per epoch, one panel each) compiled to Vega and rendered headless in Node, no browser or canvas
+ * (by src/diagnostics/svg.ts, which the gradient-norm plots share).
  */
 
-import * as vega from 'vega'
-import { compile, type TopLevelSpec } from 'vega-lite'
+import type { TopLevelSpec } from 'vega-lite'
+import { renderVegaLiteSvg } from '../src/diagnostics/svg.js'
 
 export interface EpochRecord {
   readonly epoch: number
@@ -53,12 +54,5 @@ export const curvesSpec = (history: readonly EpochRecord[], title: string): TopL
 })
 
 /** Renders the curves to an SVG document string. */
-export const curvesSvg = async (history: readonly EpochRecord[], title = 'puregrad MLP on digits'): Promise<string> => {
-  const spec = compile(curvesSpec(history, title)).spec
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' })
-  try {
-    return await view.toSVG()
-  } finally {
-    view.finalize()
-  }
-}
+export const curvesSvg = (history: readonly EpochRecord[], title = 'puregrad MLP on digits'): Promise<string> =>
+  renderVegaLiteSvg(curvesSpec(history, title))

@@ -1,0 +1,117 @@
+/**
+ * The Fashion-MNIST models and their training step, shared by the main thread and the gradient
+ * workers of examples/fashion.ts: the MLP and the CNN (puregrad/layers), the input
+ * standardisation, the random horizontal flip, and `prepare(opts)`, which loads the data
+ * (puregrad/datasets), initialises the model from the seed and returns the pure step function
+ * `(params, state, batch, key) -> [[loss, state], grads]` and the inference function.
+ */
+
+import { add, div, gather, mul, oneHot, reshape, sub, tensor, valueAndGrad, where, type Tensor } from '../src/index.js'
+import {
+  activation, conv2d, dense, dropout, flatten, initializers, key, maxPool2d, random, relu, sequential, softmaxCrossEntropy, split,
+  type Initialized, type Key, type Layer,
+} from '../src/layers/index.js'
+import { orThrow } from '../src/datasets/index.js'
+import { loadFashionMnist, type FashionMnist } from '../src/datasets/node.js'
+import { fusedBatchNorm } from './fused-batch-norm.js'
+
+export type ModelName = 'mlp' | 'cnn'
+
+export interface Hyper {
+  readonly epochs: number
+  readonly batchSize: number
+  readonly lr: number
+  /** Random horizontal flips of the training images. */
+  readonly augment: boolean
+  /** Label smoothing: the targets are (1 - s) one-hot + s / 10. */
+  readonly smoothing: number
+}
+
+export const DEFAULTS: Readonly<Record<ModelName, Hyper>> = {
+  mlp: { epochs: 10, batchSize: 128, lr: 1e-3, augment: false, smoothing: 0 },
+  cnn: { epochs: 13, batchSize: 128, lr: 1e-2, augment: true, smoothing: 0.1 },
+}
+
+/** Training-set pixel statistics of Fashion-MNIST (on [0, 1] pixels). */
+export const PIXEL_MEAN = 0.2860
+export const PIXEL_STD = 0.3530
+
+const he = initializers.heNormal
+
+/** The model, typed loosely (its params are a tuple whose type depends on the name). */
+export const buildModel = (name: ModelName): Layer<unknown, unknown> =>
+  name === 'mlp'
+    ? sequential(
+      dense(512, { kernelInit: he }), activation(relu),
+      dense(256, { kernelInit: he }), activation(relu),
+      dense(10),
+    )
+    : sequential(
+      conv2d(16, { kernelSize: 3, padding: 'valid', useBias: false, kernelInit: he }), maxPool2d({ window: 2 }), fusedBatchNorm(), activation(relu),
+      conv2d(32, { kernelSize: 3, padding: 'valid', useBias: false, kernelInit: he }), maxPool2d({ window: 2 }), fusedBatchNorm(), activation(relu),
+      flatten(), dense(128, { kernelInit: he }), activation(relu), dropout(0.25), dense(10),
+    )
+
+/** NHWC images mirrored left-right (along the width, axis 2). */
+export const mirror = (x: Tensor): Tensor => {
+  const w = x.shape[2]
+  return gather(x, tensor(Int32Array.from({ length: w }, (_, i) => w - 1 - i), { shape: [w] }), 2)
+}
+
+/** Mirrors each image of an NHWC batch with probability 1/2 (other layouts pass unchanged). */
+export const randomFlip = (k: Key, x: Tensor): Tensor => {
+  if (x.rank !== 4) return x
+  const pick = reshape(random.bernoulli(k, [x.shape[0]]), [x.shape[0], 1, 1, 1])
+  return where(pick, mirror(x), x)
+}
+
+export interface PrepareOptions {
+  readonly data: string
+  readonly model: ModelName
+  readonly seed: number
+  readonly augment: boolean
+  readonly smoothing: number
+  readonly trainLimit?: number
+  readonly testLimit?: number
+  /** Train this model instead of the named one (experiments; `model` still picks the data layout). */
+  readonly layer?: Layer<unknown, unknown>
+}
+
+export interface Batch { readonly x: Tensor; readonly y: Tensor }
+
+export interface Prepared {
+  readonly data: FashionMnist
+  readonly init: Initialized<unknown, unknown>
+  /** One training step's loss (mean over the batch), new state and gradients; `k` feeds dropout and flips. */
+  readonly step: (p: unknown, s: unknown, batch: Batch, k: Key) => [[Tensor, unknown], unknown]
+  /** Logits in inference mode; with `flip`, the mean of the logits of the images and of their mirror images. */
+  readonly logits: (p: unknown, s: unknown, x: Tensor, flip?: boolean) => Tensor
+  /** Keys for the batch order and for the steps. */
+  readonly kData: Key
+  readonly kStep: Key
+}
+
+/** Loads the data and initialises the model: the same seed gives the same parameters in every thread. */
+export const prepare = (o: PrepareOptions): Prepared => {
+  const data = orThrow(loadFashionMnist(o.data, {
+    layout: o.model === 'mlp' ? 'flat' : 'nhwc', trainLimit: o.trainLimit, testLimit: o.testLimit,
+  }), 'loadFashionMnist')
+  const model = o.layer ?? buildModel(o.model)
+  const [kInit, kData, kStep] = split(key(o.seed), 3)
+  const init = model.init(kInit, data.train.x.shape.slice(1))
+  const standardize = (x: Tensor): Tensor => div(sub(x, PIXEL_MEAN), PIXEL_STD)
+  // Training mode; the new state (batch-norm running statistics) comes back as grad's aux.
+  const loss = (p: unknown, s: unknown, batch: Batch, k: Key): [Tensor, unknown] => {
+    const [kAug, kModel] = split(k, 2)
+    const x = o.augment ? randomFlip(kAug, batch.x) : batch.x
+    const [out, next] = model.apply(p, s, standardize(x), { training: true, key: kModel })
+    const targets = o.smoothing === 0 ? batch.y : add(mul(oneHot(batch.y, 10), 1 - o.smoothing), o.smoothing / 10)
+    return [softmaxCrossEntropy(out, targets), next]
+  }
+  const infer = (p: unknown, s: unknown, x: Tensor): Tensor => model.apply(p, s, standardize(x))[0]
+  return {
+    data, init, kData, kStep,
+    step: valueAndGrad(loss, { hasAux: true }),
+    logits: (p, s, x, flip = false) => (flip ? mul(add(infer(p, s, x), infer(p, s, mirror(x))), 0.5) : infer(p, s, x)),
+  }
+}
