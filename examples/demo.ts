@@ -1,8 +1,12 @@
 /**
  * `npm run demo`: trains a 64-64-10 MLP on the shipped digits data set (80/20 seeded split) with
- * mini-batch Adam, using `valueAndGrad` over a typed parameter record, prints a progress bar (one
- * line every few epochs when stdout is not a terminal), the held-out accuracy and the time taken,
- * and writes the loss and accuracy curves to out/loss.svg.
+ * puregrad's own pieces end to end: the model from `puregrad/layers` (dense, ReLU, He init), Adam
+ * from `puregrad/optim`, shuffled mini-batches keyed by the functional PRNG from
+ * `puregrad/datasets`, and a gradient-health report from `puregrad/diagnostics`. It prints a
+ * progress bar (one line every few epochs when stdout is not a terminal), the held-out accuracy,
+ * the time taken and the health table, and writes two SVG plots: the loss and accuracy curves
+ * (out/loss.svg) and the per-layer gradient norms after the first and the last epoch
+ * (out/grad-norms.svg).
  *
  *   npm run demo -- --epochs 40 --seed 0 --out out/loss.svg
  *
@@ -15,14 +19,17 @@
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { gather, getBackend, tensor, valueAndGrad } from '../src/index.js'
+import { getBackend, valueAndGrad, type Tensor } from '../src/index.js'
 import { useWasmSync } from '../src/backends/wasm/index.js'
-import { loadDigits, mulberry32, permutation, trainTestSplit } from '../src/datasets/digits.js'
-import { accuracy, adamInit, adamStep, initParams, loss, type Params } from './mlp.js'
+import { activation, dense, foldIn, key, named, relu, softmaxCrossEntropy, split } from '../src/layers/index.js'
+import { adam, applyUpdates } from '../src/optim/index.js'
+import { accuracy, batches } from '../src/datasets/index.js'
+import { loadDigits, trainTestSplit } from '../src/datasets/node.js'
+import { formatHealthReport, gradientHealth, gradNormSvg, type HealthReport } from '../src/diagnostics/index.js'
 import { curvesSvg, type EpochRecord } from './plot.js'
 
 export interface TrainOptions {
@@ -32,7 +39,10 @@ export interface TrainOptions {
   readonly hidden?: number
   /** Seeds the split, the initialisation and the batch order. */
   readonly seed?: number
-  /** Where the SVG goes (default out/loss.svg in the repository root); null writes none. */
+  /**
+   * Where the curves go (default out/loss.svg in the repository root); the gradient-norm plot is
+   * written next to it as grad-norms.svg. null writes neither.
+   */
   readonly svgPath?: string | null
   /** 'auto': a bar on a terminal, else a line every `logEvery` epochs. */
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none'
@@ -40,12 +50,19 @@ export interface TrainOptions {
   readonly log?: (line: string) => void
 }
 
+const model = (hidden: number) => named({ l1: dense(hidden), relu: activation(relu), l2: dense(10) })
+type Model = ReturnType<typeof model>
+type Params = ReturnType<Model['init']>['params']
+
 export interface TrainResult {
   readonly accuracy: number
   readonly history: readonly EpochRecord[]
   readonly seconds: number
   readonly params: Params
+  /** Gradient health on the first training batch after the first and after the last epoch. */
+  readonly health: { readonly first: HealthReport; readonly last: HealthReport }
   readonly svgPath: string | null
+  readonly gradSvgPath: string | null
 }
 
 const fmt = (x: number, d = 4): string => x.toFixed(d)
@@ -58,16 +75,26 @@ export const train = async (opts: TrainOptions = {}): Promise<TrainResult> => {
   const log = opts.log ?? ((line: string) => console.log(line))
   const mode = opts.progress === undefined || opts.progress === 'auto' ? (process.stdout.isTTY ? 'bar' : 'lines') : opts.progress
   const svgPath = opts.svgPath === undefined ? DEFAULT_SVG : opts.svgPath
+  const gradSvgPath = svgPath === null ? null : join(dirname(svgPath), 'grad-norms.svg')
   const start = performance.now()
 
   const { train: tr, test: te } = trainTestSplit(loadDigits(), { testFraction: 0.2, seed })
+  const data = { x: tr.images, y: tr.labels }
   const n = tr.images.shape[0]
-  const rand = mulberry32(seed + 1)
-  let params = initParams([tr.images.shape[1], hidden, 10], rand)
-  let adam = adamInit(params)
+  const [kInit, kData] = split(key(seed), 2)
+  const net = model(hidden)
+  const init = net.init(kInit, [tr.images.shape[1]])
+  const state = init.state
+  let params: Params = init.params
+  const loss = (p: Params, b: { x: Tensor; y: Tensor }): Tensor => softmaxCrossEntropy(net.apply(p, state, b.x)[0], b.y)
+  const opt = adam<Params>(lr)
+  let optState = opt.init(params)
+  const probe = batches(null, data, 256)[Symbol.iterator]().next().value as { x: Tensor; y: Tensor }
+  const health = (): HealthReport => gradientHealth(loss, params, probe, { optimizer: { transformation: opt, state: optState } })
   const step = valueAndGrad(loss)
   const history: EpochRecord[] = []
-  const batches = Math.ceil(n / batchSize)
+  let first: HealthReport | null = null
+  const perEpoch = Math.ceil(n / batchSize)
 
   const bar = mode === 'bar'
     ? new cliProgress.SingleBar({
@@ -76,33 +103,42 @@ export const train = async (opts: TrainOptions = {}): Promise<TrainResult> => {
     }, cliProgress.Presets.shades_classic)
     : null
   if (mode === 'lines') log(`training a 64-${hidden}-10 MLP on ${n} digits (${te.images.shape[0]} held out), ${epochs} epochs, batch ${batchSize}, Adam lr ${lr}`)
-  bar?.start(epochs * batches, 0, { epoch: 0, epochs, loss: '-', acc: '-' })
+  bar?.start(epochs * perEpoch, 0, { epoch: 0, epochs, loss: '-', acc: '-' })
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const order = permutation(n, rand)
     let total = 0
-    for (let b = 0; b < batches; b++) {
-      const ix = tensor(order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)))
-      const [value, grads] = step(params, gather(tr.images, ix, 0), gather(tr.labels, ix, 0))
-      ;[params, adam] = adamStep(params, grads, adam, { lr })
-      total += value.item() * ix.shape[0]
+    for (const b of batches(foldIn(kData, epoch), data, batchSize)) {
+      const [value, grads] = step(params, b)
+      const [updates, next] = opt.update(grads, optState, params)
+      params = applyUpdates(params, updates)
+      optState = next
+      total += value.item() * b.x.shape[0]
       bar?.increment(1, { epoch })
     }
-    const rec: EpochRecord = { epoch, loss: total / n, testAccuracy: accuracy(params, te.images, te.labels) }
+    const rec: EpochRecord = { epoch, loss: total / n, testAccuracy: accuracy(net.apply(params, state, te.images)[0], te.labels) }
     history.push(rec)
+    if (epoch === 1) first = health()
     bar?.update({ epoch, loss: fmt(rec.loss), acc: fmt(rec.testAccuracy) })
     if (mode === 'lines' && (epoch % logEvery === 0 || epoch === 1 || epoch === epochs)) {
       log(`epoch ${String(epoch).padStart(3)}/${epochs}  loss ${fmt(rec.loss)}  test accuracy ${fmt(rec.testAccuracy)}`)
     }
   }
   bar?.stop()
+  const last = health()
+  if (first === null) first = last
 
-  if (svgPath !== null) {
+  if (svgPath !== null && gradSvgPath !== null) {
     mkdirSync(dirname(svgPath), { recursive: true })
     writeFileSync(svgPath, await curvesSvg(history, `puregrad: 64-${hidden}-10 MLP on digits (seed ${seed})`))
+    writeFileSync(gradSvgPath, await gradNormSvg(
+      [{ name: 'after epoch 1', report: first }, { name: `after epoch ${epochs}`, report: last }],
+      { title: 'Gradient norm per layer (one batch of 256)', leaves: 'all' },
+    ))
   }
-  const last = history[history.length - 1]
-  return { accuracy: last?.testAccuracy ?? Number.NaN, history, seconds: (performance.now() - start) / 1000, params, svgPath }
+  return {
+    accuracy: history[history.length - 1]?.testAccuracy ?? Number.NaN,
+    history, seconds: (performance.now() - start) / 1000, params, health: { first, last }, svgPath, gradSvgPath,
+  }
 }
 
 /** Whether the command line holds `--name` or `--name=value`. */
@@ -135,7 +171,8 @@ const main = async (): Promise<void> => {
   const r = await train({ epochs: num(values.epochs, 'epochs'), seed: num(values.seed, 'seed'), svgPath: values.out === undefined ? undefined : resolve(values.out) })
   console.log(`held-out accuracy: ${fmt(r.accuracy)} (${r.history.length} epochs)`)
   console.log(`time: ${r.seconds.toFixed(1)} s on the ${getBackend().name} backend`)
-  if (r.svgPath !== null) console.log(`curves: ${r.svgPath}`)
+  console.log(`\ngradient health after the last epoch (puregrad/diagnostics, one batch of 256):\n${formatHealthReport(r.health.last)}`)
+  if (r.svgPath !== null) console.log(`plots: ${r.svgPath}, ${r.gradSvgPath}`)
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,13 +6,13 @@
  * `(params, state, batch, key) -> [[loss, state], grads]` and the inference function.
  */
 
-import { add, div, gather, mul, oneHot, reshape, sub, tensor, valueAndGrad, where, type Tensor } from '../src/index.js'
+import { add, div, gather, mul, oneHot, reshape, slice, sub, tensor, valueAndGrad, where, type Tensor } from '../src/index.js'
 import {
   activation, conv2d, dense, dropout, flatten, initializers, key, maxPool2d, random, relu, sequential, softmaxCrossEntropy, split,
   type Initialized, type Key, type Layer,
 } from '../src/layers/index.js'
 import { orThrow } from '../src/datasets/index.js'
-import { loadFashionMnist, type FashionMnist } from '../src/datasets/node.js'
+import { loadFashionMnist, type FashionMnist, type LabeledImages } from '../src/datasets/node.js'
 import { fusedBatchNorm } from './fused-batch-norm.js'
 
 export type ModelName = 'mlp' | 'cnn'
@@ -73,6 +73,11 @@ export interface PrepareOptions {
   readonly smoothing: number
   readonly trainLimit?: number
   readonly testLimit?: number
+  /**
+   * Hold out the last n training images: train on the others and evaluate on these instead of
+   * the test set, so that recipes are chosen without looking at the test set.
+   */
+  readonly holdout?: number
   /** Train this model instead of the named one (experiments; `model` still picks the data layout). */
   readonly layer?: Layer<unknown, unknown>
 }
@@ -91,11 +96,27 @@ export interface Prepared {
   readonly kStep: Key
 }
 
+/** Rows [begin, end) of a labelled set. */
+const rowRange = (d: LabeledImages, begin: number, end: number): LabeledImages => {
+  const part = (t: Tensor): Tensor => slice(t, t.shape.map((_, i) => (i === 0 ? begin : 0)), t.shape.map((s, i) => (i === 0 ? end - begin : s)))
+  return { x: part(d.x), y: part(d.y) }
+}
+
+/** The training set without its last `holdout` rows, and those rows as the evaluation set. */
+const holdOut = (data: FashionMnist, holdout: number): FashionMnist => {
+  const n = data.train.x.shape[0]
+  if (!Number.isInteger(holdout) || holdout < 1 || holdout >= n) {
+    throw new Error(`fashion: holdout must be an integer in 1..${n - 1} (the training set has ${n} images), got ${holdout}`)
+  }
+  return { train: rowRange(data.train, 0, n - holdout), test: rowRange(data.train, n - holdout, n) }
+}
+
 /** Loads the data and initialises the model: the same seed gives the same parameters in every thread. */
 export const prepare = (o: PrepareOptions): Prepared => {
-  const data = orThrow(loadFashionMnist(o.data, {
+  const loaded = orThrow(loadFashionMnist(o.data, {
     layout: o.model === 'mlp' ? 'flat' : 'nhwc', trainLimit: o.trainLimit, testLimit: o.testLimit,
   }), 'loadFashionMnist')
+  const data = o.holdout === undefined ? loaded : holdOut(loaded, o.holdout)
   const model = o.layer ?? buildModel(o.model)
   const [kInit, kData, kStep] = split(key(o.seed), 3)
   const init = model.init(kInit, data.train.x.shape.slice(1))

@@ -52,6 +52,8 @@ export interface FashionOptions {
   readonly trainLimit?: number
   /** Evaluate on the first n test images only. */
   readonly testLimit?: number
+  /** Train without the last n training images and evaluate on them instead of the test set. */
+  readonly holdout?: number
   /** Flip a random half of each training batch left-right (images only); default: on for the cnn. */
   readonly augment?: boolean
   /** Label smoothing of the targets (default 0.1 for the cnn, 0 for the mlp). */
@@ -66,7 +68,7 @@ export interface FashionOptions {
 
 export interface FashionResult {
   readonly model: ModelName
-  /** Test accuracy after the last epoch (plain: one pass per image). */
+  /** Test (or, with `holdout`, held-out) accuracy after the last epoch (plain: one pass per image). */
   readonly accuracy: number
   /** With flip test-time augmentation (models trained with flips only), else null. */
   readonly flipAccuracy: number | null
@@ -96,12 +98,13 @@ export const trainFashion = async (opts: FashionOptions): Promise<FashionResult>
   const start = performance.now()
   const cpu0 = process.cpuUsage()
 
-  const po: PrepareOptions = { data: opts.data, model: name, seed, augment, smoothing, trainLimit: opts.trainLimit, testLimit: opts.testLimit, layer: opts.layer }
+  const po: PrepareOptions = { data: opts.data, model: name, seed, augment, smoothing, trainLimit: opts.trainLimit, testLimit: opts.testLimit, holdout: opts.holdout, layer: opts.layer }
   const prep = prepare(po)
   const engine: Engine = workers > 1 ? await workerEngine(prep, po, workers) : localEngine(prep)
   const loadSeconds = (performance.now() - start) / 1000
   const n = prep.data.train.x.shape[0]
-  log(`loaded ${n} training and ${prep.data.test.x.shape[0]} test images from ${opts.data} in ${loadSeconds.toFixed(1)} s` +
+  const evalName = opts.holdout === undefined ? 'test' : 'held-out'
+  log(`loaded ${n} training and ${prep.data.test.x.shape[0]} ${evalName} images from ${opts.data} in ${loadSeconds.toFixed(1)} s` +
     (workers > 1 ? ` (and in each of ${workers} workers)` : ''))
 
   const stepsPerEpoch = Math.ceil(n / batchSize)
@@ -135,7 +138,7 @@ export const trainFashion = async (opts: FashionOptions): Promise<FashionResult>
       predictions = await engine.predict(params, state)
       const acc = accuracy(predictions, prep.data.test.y)
       history.push({ epoch, loss: sum / n, testAccuracy: acc })
-      log(`epoch ${String(epoch).padStart(2)}/${epochs}  loss ${fmt(sum / n)}  test accuracy ${fmt(acc)}  (${((performance.now() - t0) / 1000).toFixed(1)} s, ${((performance.now() - start) / 1000).toFixed(0)} s total)`)
+      log(`epoch ${String(epoch).padStart(2)}/${epochs}  loss ${fmt(sum / n)}  ${evalName} accuracy ${fmt(acc)}  (${((performance.now() - t0) / 1000).toFixed(1)} s, ${((performance.now() - start) / 1000).toFixed(0)} s total)`)
     }
     // Test-time augmentation, reported separately: the mean logits of each image and its mirror.
     if (augment && prep.data.test.x.rank === 4) flipAccuracy = accuracy(await engine.predict(params, state, true), prep.data.test.y)
@@ -169,7 +172,7 @@ export const fashionMain = async (argv: readonly string[] = process.argv.slice(2
       data: { type: 'string' }, model: { type: 'string', default: 'mlp' }, epochs: { type: 'string' }, batch: { type: 'string' },
       lr: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
       workers: { type: 'string', default: '2' }, 'train-limit': { type: 'string' }, 'test-limit': { type: 'string' },
-      'no-augment': { type: 'boolean' },
+      'no-augment': { type: 'boolean' }, holdout: { type: 'string' },
     },
     strict: false,
   })
@@ -188,11 +191,11 @@ export const fashionMain = async (argv: readonly string[] = process.argv.slice(2
     epochs: num(values.epochs, 'epochs'), batchSize: num(values.batch, 'batch'), lr: num(values.lr, 'lr'),
     seed: values.seed === undefined ? undefined : Number(values.seed), workers: num(values.workers, 'workers'),
     augment: values['no-augment'] === true ? false : undefined,
-    trainLimit: num(values['train-limit'], 'train-limit'), testLimit: num(values['test-limit'], 'test-limit'),
+    trainLimit: num(values['train-limit'], 'train-limit'), testLimit: num(values['test-limit'], 'test-limit'), holdout: num(values.holdout, 'holdout'),
     svgPath: typeof values.out === 'string' ? resolve(values.out) : resolve('out', `fashion-${values.model}.svg`),
   })
   console.log(`\n${formatConfusionMatrix(r.confusion, FASHION_MNIST_CLASSES)}\n`)
-  console.log(`test accuracy: ${fmt(r.accuracy)} (${r.model}, ${r.history.length} epochs)` +
+  console.log(`${values.holdout === undefined ? 'test' : 'held-out'} accuracy: ${fmt(r.accuracy)} (${r.model}, ${r.history.length} epochs)` +
     (r.flipAccuracy === null ? '' : `; ${fmt(r.flipAccuracy)} with flip test-time augmentation`))
   console.log(`time: ${r.seconds.toFixed(1)} s wall (${r.loadSeconds.toFixed(1)} s loading), ${r.cpuSeconds.toFixed(1)} s CPU, on the ${getBackend().name} backend`)
 }

@@ -1,8 +1,9 @@
 /**
  * The demo's model and optimiser, written with puregrad's ops only: a 64-64-10 multilayer
  * perceptron as a typed parameter record, He-normal initialisation from a seeded PRNG, the softmax
- * cross-entropy loss, accuracy, and a hand-written Adam over parameter records. (puregrad's own
- * layers and optimisers are future work; this file shows what they will package.)
+ * cross-entropy loss, accuracy, and a hand-written Adam over parameter records. Written without
+ * puregrad/layers and puregrad/optim on purpose: tests that train on other backends (WebGPU) and
+ * the graph example use it as a small model whose every op is visible here.
  */
 
 import {

@@ -21,8 +21,10 @@ import {
 } from './predicates.js'
 import { castTree, isFloatDType, makeRng, randomLike, workingDType, type CheckDType } from './tree-math.js'
 
+/** A differentiation mode to check: forward ('fwd', jvp) or reverse ('rev', vjp). */
 export type Mode = 'fwd' | 'rev'
 
+/** Options of the gradient checks (checkGrads, checkLayer, the properties). */
 export interface GradCheckOptions {
   /** 1 checks first derivatives; 2 also second derivatives (JAX's recursion). Default 1. */
   readonly order?: 1 | 2
@@ -30,11 +32,13 @@ export interface GradCheckOptions {
   readonly modes?: readonly Mode[]
   /** Against finite differences (scaled by leaf size, as JAX): default 1e-5 (float64), 2e-3 (float32). */
   readonly atol?: number
+  /** Relative tolerance against finite differences (scaled likewise); defaults as atol. */
   readonly rtol?: number
   /** Central-difference step: default 1e-5 (float64), 1e-3 (float32); JAX's EPS is 1e-4 (see config.ts). */
   readonly eps?: number
   /** Between exact derivatives: default rtol 1e-10, atol 1e-12 (float64); 1e-4, 1e-5 (float32). */
   readonly exactAtol?: number
+  /** Relative tolerance between exact derivatives; see exactAtol. */
   readonly exactRtol?: number
   /** Seeds the random directions (and the property runs): default PUREGRAD_LAW_SEED, else a fixed seed. */
   readonly seed?: number
@@ -46,14 +50,31 @@ export interface GradCheckOptions {
   readonly dtype?: CheckDType
 }
 
+/** GradCheckOptions with every default filled in for one dtype. */
 export interface ResolvedCheck {
   readonly order: 1 | 2
   readonly modes: readonly Mode[]
+  /** Against finite differences, with the step. */
   readonly fd: FdTolerance
+  /** Between exact derivatives. */
   readonly exact: Tolerance
   readonly seed: number
 }
 
+/**
+ * The options with their defaults for `dtype` filled in (tolerances from `FD_TOLERANCE`,
+ * `EXACT_TOLERANCE` and `FD_EPS`, the seed from `lawSeed`).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an order that is not a positive integer or modes
+ * that are not a non-empty list of 'fwd' and 'rev'.
+ * @example
+ * ```ts
+ * import { resolveCheck, FD_TOLERANCE } from 'puregrad/laws'
+ *
+ * const r = resolveCheck({ order: 2, rtol: 1e-3 }, 'float32')
+ * if (r.fd.rtol !== 1e-3 || r.fd.atol !== FD_TOLERANCE.float32.atol || r.modes.join() !== 'fwd,rev') throw new Error('resolveCheck')
+ * ```
+ */
 export const resolveCheck = (opts: GradCheckOptions, dtype: FloatDType): ResolvedCheck => ({
   order: checkOrder(opts.order ?? 1),
   modes: checkModes(opts.modes ?? ['fwd', 'rev']),
@@ -87,7 +108,19 @@ export const assertDifferentiableArgs = (op: string, args: readonly unknown[]): 
   }
 }
 
-/** The arguments cast as `opts.dtype` says (float64 by default). */
+/**
+ * The arguments with their float leaves cast as `dtype` says (float64 by default), as the
+ * runners cast them before checking; pass the result to `gradLawsAt`.
+ *
+ * @example
+ * ```ts
+ * import { tensor, type Tensor } from 'puregrad'
+ * import { prepareArgs } from 'puregrad/laws'
+ *
+ * const [x] = prepareArgs([tensor([1, 2])]) as Tensor[]
+ * if (x.dtype !== 'float64') throw new Error(x.dtype)
+ * ```
+ */
 export const prepareArgs = (args: readonly unknown[], dtype: CheckDType = 'float64'): unknown[] => castTree([...args], dtype)
 
 const first = (...checks: (() => Verdict)[]): Verdict => {
@@ -130,8 +163,19 @@ const recurse = (f: Differentiable, args: readonly unknown[], order: number, r: 
 }
 
 /**
- * All of checkGrads's laws at one point. `args` are used as given (cast them with `prepareArgs`);
- * the tolerances default by the working dtype of the arguments and of f's output.
+ * All of checkGrads's laws at one point, as a Verdict (the predicate under `verifyGrads`). `args`
+ * are used as given (cast them with `prepareArgs`); the tolerances default by the working dtype of
+ * the arguments and of f's output.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad order or modes.
+ * @example
+ * ```ts
+ * import { tensor, sin, mul, type Tensor } from 'puregrad'
+ * import { gradLawsAt, prepareArgs } from 'puregrad/laws'
+ *
+ * const v = gradLawsAt((x: Tensor) => mul(x, sin(x)), prepareArgs([tensor([0.5, 2])]), { order: 2, seed: 3 })
+ * if (v._tag !== 'Right') throw new Error(v.left.detail)
+ * ```
  */
 export const gradLawsAt = (f: Differentiable, args: readonly unknown[], opts: GradCheckOptions = {}): Verdict => {
   const ok = finiteOutput(f, args)

@@ -5,6 +5,7 @@
  * PUREGRAD_LAW_RUNS override (so a failing CI run can be replayed, or a nightly run made longer).
  */
 
+/** The dtypes laws are checked in. */
 export type FloatDType = 'float32' | 'float64'
 
 /** numpy's allclose parameters: |measured - expected| <= atol + rtol * |expected|. */
@@ -64,8 +65,31 @@ const envInt = (name: string, min: number): number | undefined => {
   return n
 }
 
-/** The seed of law checks: PUREGRAD_LAW_SEED when set, else `fallback`. Read at each call. */
+/**
+ * The seed of law checks: PUREGRAD_LAW_SEED when set, else `fallback` (default `DEFAULT_SEED`).
+ * Read at each call.
+ *
+ * @throws RangeError when PUREGRAD_LAW_SEED is set to something other than an integer.
+ * @example
+ * ```ts
+ * import { lawSeed } from 'puregrad/laws'
+ *
+ * const seed = lawSeed(7)        // 7 unless PUREGRAD_LAW_SEED overrides it
+ * if (process.env.PUREGRAD_LAW_SEED === undefined && seed !== 7) throw new Error(`got ${seed}`)
+ * ```
+ */
 export const lawSeed = (fallback: number = DEFAULT_SEED): number => envInt('PUREGRAD_LAW_SEED', -(2 ** 31)) ?? fallback
 
-/** Property runs per check: PUREGRAD_LAW_RUNS when set, else `fallback`. Read at each call. */
+/**
+ * Property runs per check: PUREGRAD_LAW_RUNS when set, else `fallback` (default `DEFAULT_RUNS`).
+ * Read at each call.
+ *
+ * @throws RangeError when PUREGRAD_LAW_RUNS is set to something other than an integer >= 1.
+ * @example
+ * ```ts
+ * import { lawRuns, DEFAULT_RUNS } from 'puregrad/laws'
+ *
+ * if (process.env.PUREGRAD_LAW_RUNS === undefined && lawRuns() !== DEFAULT_RUNS) throw new Error('lawRuns')
+ * ```
+ */
 export const lawRuns = (fallback: number = DEFAULT_RUNS): number => envInt('PUREGRAD_LAW_RUNS', 1) ?? fallback

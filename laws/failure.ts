@@ -26,6 +26,7 @@ export const LAW_NAMES = {
   'property-threw': 'a property outside the kit threw',
 } as const
 
+/** The name of a law, as failures carry it: a key of `LAW_NAMES`. */
 export type LawName = keyof typeof LAW_NAMES
 
 /** A law broken at one point: plain data, no seed or counterexample yet. */
@@ -47,8 +48,10 @@ export interface Violation {
   readonly cause?: unknown
 }
 
+/** What a predicate returns: Right when the law holds at the point, Left with the violation. */
 export type Verdict = E.Either<Violation, void>
 
+/** The verdict of a law that holds. */
 export const holds: Verdict = E.right(undefined)
 
 export const violated = (v: Violation): Verdict => E.left(v)
@@ -77,8 +80,11 @@ export interface RunInfo {
   readonly path: string | null
 }
 
+/** What a runner adds to a violation to make a LawFailure: how to find and replay the point. */
 export interface FailureInfo {
+  /** The seed of the run (of the random directions and of fast-check). */
   readonly seed: number
+  /** The failing point as text (see `describeTree`). */
   readonly counterexample: string
   /** The failing arguments themselves (after shrinking, in property runs). */
   readonly args?: readonly unknown[]
@@ -87,7 +93,23 @@ export interface FailureInfo {
 
 const num = (x: number): string => (Number.isNaN(x) ? 'NaN' : x.toPrecision(8))
 
-/** A broken law: which one, by how much, at which point, and how to replay it. */
+/**
+ * A broken law: which one, by how much, at which point, and how to replay it. Thrown by check*,
+ * returned in the Left of verify*; the message states all of it.
+ *
+ * @example
+ * ```ts
+ * import { tensor, round, type Tensor } from 'puregrad'
+ * import { checkGrads, LawFailure } from 'puregrad/laws'
+ *
+ * try {
+ *   checkGrads((x: Tensor) => round(x), [tensor([0.5])], { seed: 7 })   // round jumps at 0.5
+ *   throw new Error('expected a LawFailure')
+ * } catch (e) {
+ *   if (!(e instanceof LawFailure) || e.seed !== 7 || !e.message.includes(e.law)) throw e
+ * }
+ * ```
+ */
 export class LawFailure extends Error {
   override readonly name = 'LawFailure'
   readonly law: LawName

@@ -3,21 +3,23 @@
  * Arbitraries (fast-check) draw tensors and parameter records; predicates state the laws at one
  * point; properties quantify them over drawn points; runners throw a LawFailure (check*) or return
  * an fp-ts Either (verify*). See laws/README.md.
+ *
+ * @packageDocumentation
  */
 
 export {
-  arbShape, arbTensor, arbElement, arbLike, arbTangent, arbCotangent, allowedIntervals,
+  arbShape, arbTensor, arbElement, arbLike, arbTangent, arbCotangent, allowedIntervals, type Interval,
   type ShapeArbOptions, type TensorArbOptions, type LeafArbOptions,
 } from './arbitraries.js'
 export {
   finiteOutput, jvpMatchesFiniteDifferences, vjpMatchesFiniteDifferences, vjpAdjointsJvp, gradMatchesJvp, jvpIsLinear,
   gradHasArgStructure, hvpMatchesFiniteDifferences, hessianIsSymmetric, stopGradientIsZero, customRuleMatchesReference,
-  numericalJvp, type Differentiable, type FdTolerance,
+  numericalJvp, type Differentiable, type FdTolerance, type Args,
 } from './predicates.js'
 export {
   gradsProperty, jvpFiniteDifferenceProperty, vjpFiniteDifferenceProperty, adjointProperty, gradMatchesJvpProperty,
   gradStructureProperty, jvpLinearProperty, hvpProperty, hessianSymmetricProperty, stopGradientProperty,
-  customRuleProperty, lawProperties, type Unary, type SomeProperty,
+  customRuleProperty, lawProperties, type Unary, type SomeProperty, type Probe,
 } from './properties.js'
 export {
   checkGrads, verifyGrads, checkGradsProperty, verifyGradsProperty, checkLayer, verifyLayer, checkProperty, verifyProperty,

@@ -18,17 +18,32 @@ import { axpy, flat, inner, isFloatDType, ravel, scaleTree, sizeScaled, worstMis
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Differentiable = (...args: any[]) => unknown
 
+/** A tolerance against finite differences, with the central-difference step. */
 export interface FdTolerance extends Tolerance {
   /** The central-difference step. */
   readonly eps: number
 }
 
-type Args = readonly unknown[]
+/** An argument list, as `jvp` and `vjp` take it: one entry per argument of the function. */
+export type Args = readonly unknown[]
 
 const callJvp = (f: Differentiable, args: Args, t: Args) => jvp(f as (...a: unknown[]) => unknown, [...args], [...t])
 const callVjp = (f: Differentiable, args: Args) => vjp(f as (...a: unknown[]) => unknown, ...args)
 
-/** (f(x + e t) - f(x - e t)) / 2e per output leaf, on the host in float64 (equal values give 0, as JAX's safe_sub). */
+/**
+ * (f(x + e t) - f(x - e t)) / 2e per output leaf, on the host in float64 (equal values give 0, as
+ * JAX's safe_sub): one Float64Array per leaf of f's output, in treeFlatten order.
+ *
+ * @example
+ * ```ts
+ * import { tensor, square, type Tensor } from 'puregrad'
+ * import { numericalJvp } from 'puregrad/laws'
+ *
+ * const x = tensor([3], { dtype: 'float64' }), t = tensor([1], { dtype: 'float64' })
+ * const [d] = numericalJvp((v: Tensor) => square(v), [x], [t], 1e-5)   // d/dx x² = 6
+ * if (Math.abs(d[0] - 6) > 1e-6) throw new Error(`got ${d[0]}`)
+ * ```
+ */
 export const numericalJvp = (f: Differentiable, args: Args, t: Args, eps: number): Float64Array[] => {
   const plus = flat(f(...axpy(args, eps, t)), 'out'), minus = flat(f(...axpy(args, -eps, t)), 'out')
   return plus.map((p, k) => p.values.map((v, i) => (v === minus[k].values[i] ? 0 : (v - minus[k].values[i]) * (0.5 / eps))))
@@ -61,7 +76,21 @@ const compareScalar = (law: LawName, detail: string, where: string, measured: nu
 /** Exact comparison of scalars: atol + rtol * (the magnitude of the terms behind either side). */
 const exactAllowed = (tol: Tolerance, ...magnitudes: number[]): number => tol.atol + tol.rtol * Math.max(...magnitudes.map(Math.abs))
 
-/** f's value at the point is finite (and f runs there): every other law presupposes it. */
+/**
+ * The law 'finite-output': f's value at the point is finite (and f runs there); every other law
+ * presupposes it. Like every predicate, returns a Verdict (Right when the law holds, Left with the
+ * violation) and never throws.
+ *
+ * @example
+ * ```ts
+ * import { tensor, log } from 'puregrad'
+ * import { finiteOutput } from 'puregrad/laws'
+ *
+ * if (finiteOutput(log, [tensor([1, 2])])._tag !== 'Right') throw new Error('finite')
+ * const v = finiteOutput(log, [tensor([-1])])
+ * if (v._tag !== 'Left' || v.left.law !== 'finite-output') throw new Error('log(-1) is NaN')
+ * ```
+ */
 export const finiteOutput = (f: Differentiable, args: Args): Verdict => attempt('finite-output', () => {
   for (const l of floats(flat(f(...args), 'out'))) {
     const i = l.values.findIndex((v) => !Number.isFinite(v))
@@ -70,7 +99,20 @@ export const finiteOutput = (f: Differentiable, args: Args): Verdict => attempt(
   return holds
 })
 
-/** JAX check_jvp: jvp's primal equals f(x), and its tangent matches central differences along `t`. */
+/**
+ * JAX check_jvp: jvp's primal equals f(x) ('jvp-primal'), and its tangent matches central
+ * differences along `t` ('jvp-finite-difference'). `t` is an argument list shaped like `args`.
+ *
+ * @example
+ * ```ts
+ * import { tensor, sin } from 'puregrad'
+ * import { jvpMatchesFiniteDifferences, FD_TOLERANCE, FD_EPS } from 'puregrad/laws'
+ *
+ * const x = tensor([0.5, 1], { dtype: 'float64' }), t = tensor([1, -1], { dtype: 'float64' })
+ * const v = jvpMatchesFiniteDifferences(sin, [x], [t], { ...FD_TOLERANCE.float64, eps: FD_EPS.float64 })
+ * if (v._tag !== 'Right') throw new Error(v.left.detail)
+ * ```
+ */
 export const jvpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Args, tol: FdTolerance): Verdict =>
   attempt('jvp-finite-difference', () => {
     const [out, tout] = callJvp(f, args, t)
@@ -103,11 +145,38 @@ const pullbackChecked = (f: Differentiable, args: Args, c: unknown): E.Either<Ve
   return E.left(violated({ law: 'grad-structure', measured: y instanceof Tensor ? y.size : NaN, expected: x?.size ?? NaN, allowed: 0, where: path, detail }))
 }
 
-/** Gradients (the pullback of `c`) have the structure, shapes and dtypes of the arguments. */
+/**
+ * The law 'grad-structure': gradients (the pullback of the cotangent `c`, shaped like f's output)
+ * have the structure, shapes and dtypes of the arguments.
+ *
+ * @example
+ * ```ts
+ * import { tensor, matmul, type Tensor } from 'puregrad'
+ * import { gradHasArgStructure } from 'puregrad/laws'
+ *
+ * const f = (p: { w: Tensor }, x: Tensor): Tensor => matmul(x, p.w)
+ * const args = [{ w: tensor([[1], [2]]) }, tensor([[3, 4]])]
+ * if (gradHasArgStructure(f, args, tensor([[1]]))._tag !== 'Right') throw new Error('grad-structure')
+ * ```
+ */
 export const gradHasArgStructure = (f: Differentiable, args: Args, c: unknown): Verdict =>
   attempt('grad-structure', () => E.match((v: Verdict) => v, () => holds)(pullbackChecked(f, args, c)))
 
-/** JAX check_vjp: vjp's primal equals f(x), and <t, J^T c> = <central differences along t, c>. */
+/**
+ * JAX check_vjp: vjp's primal equals f(x) ('vjp-primal'), and <t, J^T c> = <central differences
+ * along t, c> ('vjp-finite-difference'); a gradient of the wrong structure is 'grad-structure'.
+ *
+ * @example
+ * ```ts
+ * import { tensor, exp } from 'puregrad'
+ * import { vjpMatchesFiniteDifferences, FD_TOLERANCE, FD_EPS } from 'puregrad/laws'
+ *
+ * const f64 = (v: number[]) => tensor(v, { dtype: 'float64' })
+ * const tol = { ...FD_TOLERANCE.float64, eps: FD_EPS.float64 }
+ * const v = vjpMatchesFiniteDifferences(exp, [f64([0, 1])], [f64([1, 2])], f64([0.5, -1]), tol)
+ * if (v._tag !== 'Right') throw new Error(v.left.detail)
+ * ```
+ */
 export const vjpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Args, c: unknown, tol: FdTolerance): Verdict =>
   attempt('vjp-finite-difference', () => {
     const r = pullbackChecked(f, args, c)
@@ -124,7 +193,20 @@ export const vjpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Ar
       'inner product', ip.value, expected, tol.atol + tol.rtol * Math.abs(expected))
   }, 'grad-structure')
 
-/** Reverse matches forward with no step size: <t, J^T c> (vjp) = <J t, c> (jvp). */
+/**
+ * The law 'vjp-jvp-adjoint': reverse matches forward with no step size, <t, J^T c> (vjp) =
+ * <J t, c> (jvp), up to rounding (use `EXACT_TOLERANCE`).
+ *
+ * @example
+ * ```ts
+ * import { tensor, tanh } from 'puregrad'
+ * import { vjpAdjointsJvp, EXACT_TOLERANCE } from 'puregrad/laws'
+ *
+ * const f64 = (v: number[]) => tensor(v, { dtype: 'float64' })
+ * const v = vjpAdjointsJvp(tanh, [f64([0.3, -2])], [f64([1, 1])], f64([2, 0.5]), EXACT_TOLERANCE.float64)
+ * if (v._tag !== 'Right') throw new Error(v.left.detail)
+ * ```
+ */
 export const vjpAdjointsJvp = (f: Differentiable, args: Args, t: Args, c: unknown, tol: Tolerance): Verdict =>
   attempt('vjp-jvp-adjoint', () => {
     const r = pullbackChecked(f, args, c)
@@ -135,7 +217,21 @@ export const vjpAdjointsJvp = (f: Differentiable, args: Args, t: Args, c: unknow
       rev.value, fwd.value, exactAllowed(tol, rev.magnitude, fwd.magnitude, rev.value, fwd.value))
   }, 'grad-structure')
 
-/** For scalar f: <grad f(x), t> = jvp(f)(x, t), gradients taken with respect to every argument. */
+/**
+ * The law 'grad-matches-jvp', for scalar f: <grad f(x), t> = jvp(f)(x, t), gradients taken with
+ * respect to every argument.
+ *
+ * @example
+ * ```ts
+ * import { tensor, sum, mul, sin, type Tensor } from 'puregrad'
+ * import { gradMatchesJvp, EXACT_TOLERANCE } from 'puregrad/laws'
+ *
+ * const f = (a: Tensor, b: Tensor): Tensor => sum(mul(sin(a), b))
+ * const x = [tensor([1, 2], { dtype: 'float64' }), tensor([3, 4], { dtype: 'float64' })]
+ * const t = [tensor([1, 0], { dtype: 'float64' }), tensor([0, 1], { dtype: 'float64' })]
+ * if (gradMatchesJvp(f, x, t, EXACT_TOLERANCE.float64)._tag !== 'Right') throw new Error('grad-matches-jvp')
+ * ```
+ */
 export const gradMatchesJvp = (f: Differentiable, args: Args, t: Args, tol: Tolerance): Verdict =>
   attempt('grad-matches-jvp', () => {
     const g = grad(f as (...a: unknown[]) => Tensor, { argnums: args.map((_, i) => i) })(...args)
@@ -147,7 +243,20 @@ export const gradMatchesJvp = (f: Differentiable, args: Args, t: Args, tol: Tole
       rev.value, fwd, exactAllowed(tol, rev.magnitude, fwd))
   })
 
-/** jvp is linear in the tangent: J(a t1 + b t2) = a J t1 + b J t2, element by element. */
+/**
+ * The law 'jvp-linear': jvp is linear in the tangent, J(a t1 + b t2) = a J t1 + b J t2, element
+ * by element.
+ *
+ * @example
+ * ```ts
+ * import { tensor, square } from 'puregrad'
+ * import { jvpIsLinear, EXACT_TOLERANCE } from 'puregrad/laws'
+ *
+ * const f64 = (v: number[]) => tensor(v, { dtype: 'float64' })
+ * const v = jvpIsLinear(square, [f64([1, 2])], [f64([1, 0])], [f64([0, 1])], 2, -3, EXACT_TOLERANCE.float64)
+ * if (v._tag !== 'Right') throw new Error(v.left.detail)
+ * ```
+ */
 export const jvpIsLinear = (f: Differentiable, args: Args, t1: Args, t2: Args, a: number, b: number, tol: Tolerance): Verdict =>
   attempt('jvp-linear', () => {
     const j1 = flat(callJvp(f, args, t1)[1], 'tangent_out'), j2 = flat(callJvp(f, args, t2)[1], 'tangent_out')
@@ -157,7 +266,20 @@ export const jvpIsLinear = (f: Differentiable, args: Args, t1: Args, t2: Args, a
       (k, i, e) => exactAllowed(tol, e, Math.abs(a * j1[k].values[i]) + Math.abs(b * j2[k].values[i])))
   })
 
-/** For scalar f: jvp of grad (a Hessian-vector product) matches central differences of grad along v. */
+/**
+ * The law 'hvp-finite-difference', for scalar f: jvp of grad (a Hessian-vector product) matches
+ * central differences of grad along v.
+ *
+ * @example
+ * ```ts
+ * import { tensor, sum, sin } from 'puregrad'
+ * import { hvpMatchesFiniteDifferences, FD_TOLERANCE, FD_EPS } from 'puregrad/laws'
+ *
+ * const x = tensor([0.5, 1], { dtype: 'float64' }), v = tensor([1, 1], { dtype: 'float64' })
+ * const verdict = hvpMatchesFiniteDifferences((a: typeof x) => sum(sin(a)), [x], [v], { ...FD_TOLERANCE.float64, eps: FD_EPS.float64 })
+ * if (verdict._tag !== 'Right') throw new Error(verdict.left.detail)
+ * ```
+ */
 export const hvpMatchesFiniteDifferences = (f: Differentiable, args: Args, v: Args, tol: FdTolerance): Verdict =>
   attempt('hvp-finite-difference', () => {
     const g: Differentiable = (...a: unknown[]) => grad(f as (...x: unknown[]) => Tensor, { argnums: a.map((_, i) => i) })(...a)
@@ -167,7 +289,20 @@ export const hvpMatchesFiniteDifferences = (f: Differentiable, args: Args, v: Ar
       hv, fd, sizeScaled(tol, hv.map((l) => l.values.length)))
   })
 
-/** For scalar f: `hessian` of f over all arguments (flattened into one vector) is symmetric. */
+/**
+ * The law 'hessian-symmetric', for scalar f: `hessian` of f over all arguments (flattened into one
+ * vector, which needs one float dtype) is symmetric.
+ *
+ * @example
+ * ```ts
+ * import { tensor, sum, mul, exp, type Tensor } from 'puregrad'
+ * import { hessianIsSymmetric, EXACT_TOLERANCE } from 'puregrad/laws'
+ *
+ * const f = (a: Tensor, b: Tensor): Tensor => sum(exp(mul(a, b)))
+ * const x = [tensor([0.5, -1], { dtype: 'float64' }), tensor([2, 0.25], { dtype: 'float64' })]
+ * if (hessianIsSymmetric(f, x, EXACT_TOLERANCE.float64)._tag !== 'Right') throw new Error('hessian-symmetric')
+ * ```
+ */
 export const hessianIsSymmetric = (f: Differentiable, args: Args, tol: Tolerance): Verdict =>
   attempt('hessian-symmetric', () => {
     const r = ravel([...args])
@@ -197,7 +332,19 @@ const maxAbs = (leaves: readonly FlatLeaf[]): { value: number; where: string } =
   return { value, where }
 }
 
-/** stopGradient(f(x)) equals f(x), and its derivative is zero in both modes (for any t and c). */
+/**
+ * The law 'stop-gradient-zero': stopGradient(f(x)) equals f(x), and its derivative is zero in both
+ * modes (for any tangent t and cotangent c).
+ *
+ * @example
+ * ```ts
+ * import { tensor, exp } from 'puregrad'
+ * import { stopGradientIsZero } from 'puregrad/laws'
+ *
+ * const f64 = (v: number[]) => tensor(v, { dtype: 'float64' })
+ * if (stopGradientIsZero(exp, [f64([1, 2])], [f64([1, 1])], f64([1, 1]))._tag !== 'Right') throw new Error('stop-gradient-zero')
+ * ```
+ */
 export const stopGradientIsZero = (f: Differentiable, args: Args, t: Args, c: unknown): Verdict =>
   attempt('stop-gradient-zero', () => {
     const sg: Differentiable = (...a: unknown[]) => treeMap(f(...a), (x: Tensor) => stopGradient(x))
@@ -213,8 +360,25 @@ export const stopGradientIsZero = (f: Differentiable, args: Args, t: Args, c: un
   })
 
 /**
- * A function with a custom rule (customVjp / customJvp) agrees with autodiff of a reference
- * implementation: same value, same jvp along `t`, same vjp of `c`, up to rounding.
+ * The law 'custom-rule-matches-reference': a function with a custom rule (customVjp / customJvp)
+ * agrees with autodiff of a reference implementation: same value, same jvp along `t`, same vjp
+ * of `c`, up to rounding.
+ *
+ * @example
+ * ```ts
+ * import { tensor, customVjp, exp, mul, type Tensor } from 'puregrad'
+ * import { customRuleMatchesReference, EXACT_TOLERANCE } from 'puregrad/laws'
+ *
+ * // exp with a hand-written pullback, checked against autodiff of exp.
+ * const myExp = customVjp(
+ *   (x: Tensor) => exp(x),
+ *   (x: Tensor) => { const y = exp(x); return [y, y] as const },   // forward: output and residual
+ *   (y: Tensor, ct: Tensor) => [mul(ct, y)],                        // backward: d exp = exp
+ * )
+ * const f64 = (v: number[]) => tensor(v, { dtype: 'float64' })
+ * const v = customRuleMatchesReference(myExp, exp, [f64([0.5, 1])], [f64([1, -1])], f64([2, 3]), EXACT_TOLERANCE.float64)
+ * if (v._tag !== 'Right') throw new Error(v.left.detail)
+ * ```
  */
 export const customRuleMatchesReference = (custom: Differentiable, reference: Differentiable, args: Args, t: Args, c: unknown, tol: Tolerance): Verdict =>
   attempt('custom-rule-matches-reference', () => {

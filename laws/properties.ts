@@ -35,8 +35,12 @@ export const orThrow = (v: Verdict, point: unknown, seed: number, root = 'params
   throw new LawFailure(v.left, { seed, counterexample: lines.join('\n'), args: [point] })
 }
 
-/** The drawn point, cast, with a tangent and a cotangent (from f's output there) drawn to match. */
-interface Probe<P> { readonly p: P; readonly x: P; readonly t: P; readonly c: unknown }
+/**
+ * What the single-point laws of this module are checked at: the drawn point `p`, the point cast
+ * as `dtype` says (`x`), a tangent `t` and a cotangent `c` (shaped like f's output there; undefined
+ * when f threw) drawn to match.
+ */
+export interface Probe<P> { readonly p: P; readonly x: P; readonly t: P; readonly c: unknown }
 
 const probes = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions): fc.Arbitrary<Probe<P>> =>
   arb.chain((p) => {
@@ -60,7 +64,19 @@ const lawProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOption
 
 const unary = <P>(f: Unary<P>): Differentiable => (x: P) => f(x)
 
-/** checkGrads at every drawn point: JAX check_grads semantics plus reverse-against-forward (check-grads.ts). */
+/**
+ * A property: checkGrads at every drawn point (JAX check_grads semantics plus reverse against
+ * forward, check-grads.ts), throwing a LawFailure at a failing point. Run it with `checkProperty`.
+ *
+ * @throws PuregradError `NON_DIFFERENTIABLE` (when run) for a drawn record with integer or bool leaves.
+ * @example
+ * ```ts
+ * import { tanh, sum, type Tensor } from 'puregrad'
+ * import { gradsProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(gradsProperty((x: Tensor) => sum(tanh(x)), arbTensor({ shape: [3] }), { order: 2 }), { numRuns: 5 })
+ * ```
+ */
 export const gradsProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) => {
   const seed = opts.seed ?? lawSeed()
   return fc.property(arb, (p) => {
@@ -69,27 +85,94 @@ export const gradsProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCh
   })
 }
 
-/** Forward mode matches central finite differences along a drawn tangent. */
+/**
+ * A property: forward mode matches central finite differences along a drawn tangent
+ * ('jvp-finite-difference').
+ *
+ * @example
+ * ```ts
+ * import { sin } from 'puregrad'
+ * import { jvpFiniteDifferenceProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(jvpFiniteDifferenceProperty(sin, arbTensor({ shape: [4] })), { numRuns: 5 })
+ * ```
+ */
 export const jvpFiniteDifferenceProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q, r) => jvpMatchesFiniteDifferences(unary(f), [q.x], [q.t], r.fd))
 
-/** <t, J^T c> matches <central differences along t, c> for drawn t and c. */
+/**
+ * A property: <t, J^T c> matches <central differences along t, c> for drawn t and c
+ * ('vjp-finite-difference').
+ *
+ * @example
+ * ```ts
+ * import { exp } from 'puregrad'
+ * import { vjpFiniteDifferenceProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(vjpFiniteDifferenceProperty(exp, arbTensor({ shape: [2, 2] })), { numRuns: 5 })
+ * ```
+ */
 export const vjpFiniteDifferenceProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q, r) => vjpMatchesFiniteDifferences(unary(f), [q.x], [q.t], q.c, r.fd))
 
-/** VJP/JVP adjointness for vector-valued f: <J t, c> = <t, J^T c>, exactly. */
+/**
+ * A property: VJP/JVP adjointness for vector-valued f, <J t, c> = <t, J^T c> up to rounding
+ * ('vjp-jvp-adjoint').
+ *
+ * @example
+ * ```ts
+ * import { tensor, matmul, tanh, type Tensor } from 'puregrad'
+ * import { adjointProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * const w = tensor([[1, -2], [0.5, 3]], { dtype: 'float64' })
+ * checkProperty(adjointProperty((x: Tensor) => tanh(matmul(x, w)), arbTensor({ shape: [3, 2] })), { numRuns: 5 })
+ * ```
+ */
 export const adjointProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q, r) => vjpAdjointsJvp(unary(f), [q.x], [q.t], q.c, r.exact))
 
-/** Reverse matches forward for scalar f: <grad f(p), v> = jvp(f)(p, v). */
+/**
+ * A property: reverse matches forward for scalar f, <grad f(p), v> = jvp(f)(p, v)
+ * ('grad-matches-jvp').
+ *
+ * @example
+ * ```ts
+ * import { sum, square, sin, type Tensor } from 'puregrad'
+ * import { gradMatchesJvpProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(gradMatchesJvpProperty((x: Tensor) => sum(square(sin(x))), arbTensor({ shape: [5] })), { numRuns: 5 })
+ * ```
+ */
 export const gradMatchesJvpProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q, r) => gradMatchesJvp(unary(f), [q.x], [q.t], r.exact))
 
-/** The gradient has the parameters' structure, shapes and dtypes. */
+/**
+ * A property: the gradient has the parameters' structure, shapes and dtypes ('grad-structure').
+ *
+ * @example
+ * ```ts
+ * import { zeros, add, sum, type Tensor } from 'puregrad'
+ * import { gradStructureProperty, arbLike, checkProperty } from 'puregrad/laws'
+ *
+ * const arb = arbLike({ a: zeros([2]), b: [zeros([1]), zeros([2])] })
+ * checkProperty(gradStructureProperty((p: { a: Tensor; b: Tensor[] }) => sum(add(p.a, p.b[1])), arb), { numRuns: 5 })
+ * ```
+ */
 export const gradStructureProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q) => gradHasArgStructure(unary(f), [q.x], q.c))
 
-/** jvp is linear in the tangent, for drawn tangents t1, t2 and scalars a, b in [-2, 2]. */
+/**
+ * A property: jvp is linear in the tangent, for drawn tangents t1, t2 and scalars a, b in [-2, 2]
+ * ('jvp-linear').
+ *
+ * @example
+ * ```ts
+ * import { sigmoid } from 'puregrad'
+ * import { jvpLinearProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(jvpLinearProperty(sigmoid, arbTensor({ shape: [3] })), { numRuns: 5 })
+ * ```
+ */
 export const jvpLinearProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) => {
   const seed = opts.seed ?? lawSeed()
   const scalar = arbElement({ min: -2, max: 2 })
@@ -101,11 +184,33 @@ export const jvpLinearProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: Gr
     orThrow(jvpIsLinear(unary(f), [x], [t1], [t2], a, b, tolerances(opts, x).exact), p, seed, 'params', { t1, t2, a, b }))
 }
 
-/** For scalar f: Hessian-vector products by jvp-of-grad match finite differences of grad. */
+/**
+ * A property, for scalar f: Hessian-vector products by jvp-of-grad match finite differences of
+ * grad ('hvp-finite-difference').
+ *
+ * @example
+ * ```ts
+ * import { sum, tanh, type Tensor } from 'puregrad'
+ * import { hvpProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(hvpProperty((x: Tensor) => sum(tanh(x)), arbTensor({ shape: [3] })), { numRuns: 5 })
+ * ```
+ */
 export const hvpProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q, r) => hvpMatchesFiniteDifferences(unary(f), [q.x], [q.t], r.fd))
 
-/** For scalar f: `hessian` (over all parameters, flattened) is symmetric. */
+/**
+ * A property, for scalar f: `hessian` (over all parameters, flattened) is symmetric
+ * ('hessian-symmetric').
+ *
+ * @example
+ * ```ts
+ * import { sum, mul, sin, type Tensor } from 'puregrad'
+ * import { hessianSymmetricProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(hessianSymmetricProperty((x: Tensor) => sum(mul(x, sin(x))), arbTensor({ shape: [3] })), { numRuns: 5 })
+ * ```
+ */
 export const hessianSymmetricProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) => {
   const seed = opts.seed ?? lawSeed()
   return fc.property(arb, (p) => {
@@ -114,11 +219,38 @@ export const hessianSymmetricProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, o
   })
 }
 
-/** stopGradient(f(p)) equals f(p) and has zero derivative in both modes. */
+/**
+ * A property: stopGradient(f(p)) equals f(p) and has zero derivative in both modes
+ * ('stop-gradient-zero').
+ *
+ * @example
+ * ```ts
+ * import { exp } from 'puregrad'
+ * import { stopGradientProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * checkProperty(stopGradientProperty(exp, arbTensor({ shape: [2] })), { numRuns: 5 })
+ * ```
+ */
 export const stopGradientProperty = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(f, arb, opts, (q) => stopGradientIsZero(unary(f), [q.x], [q.t], q.c))
 
-/** A function with a customVjp / customJvp rule agrees with autodiff of `reference` (value, jvp and vjp). */
+/**
+ * A property: a function with a customVjp / customJvp rule agrees with autodiff of `reference`
+ * (value, jvp and vjp; 'custom-rule-matches-reference').
+ *
+ * @example
+ * ```ts
+ * import { customVjp, sigmoid, mul, sub, type Tensor } from 'puregrad'
+ * import { customRuleProperty, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * const mySigmoid = customVjp(
+ *   (x: Tensor) => sigmoid(x),
+ *   (x: Tensor) => { const y = sigmoid(x); return [y, y] as const },
+ *   (y: Tensor, ct: Tensor) => [mul(ct, mul(y, sub(1, y)))],       // σ' = σ (1 - σ)
+ * )
+ * checkProperty(customRuleProperty(mySigmoid, sigmoid, arbTensor({ shape: [3] })), { numRuns: 5 })
+ * ```
+ */
 export const customRuleProperty = <P>(custom: Unary<P>, reference: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}) =>
   lawProperty(reference, arb, opts, (q, r) => customRuleMatchesReference(unary(custom), unary(reference), [q.x], [q.t], q.c, r.exact))
 
@@ -126,7 +258,21 @@ export const customRuleProperty = <P>(custom: Unary<P>, reference: Unary<P>, arb
 export type SomeProperty = fc.IRawProperty<[unknown], false>
 const erase = <Ts>(p: fc.IRawProperty<Ts, false>): SomeProperty => p as unknown as SomeProperty
 
-/** The laws that hold for any f (scalar or vector valued) as properties, by law name. */
+/**
+ * The laws that hold for any f (scalar or vector valued) as properties, by law name:
+ * 'jvp-finite-difference', 'vjp-finite-difference', 'vjp-jvp-adjoint', 'grad-structure' and
+ * 'jvp-linear'.
+ *
+ * @example
+ * ```ts
+ * import { tanh } from 'puregrad'
+ * import { lawProperties, arbTensor, checkProperty } from 'puregrad/laws'
+ *
+ * const properties = lawProperties(tanh, arbTensor({ shape: [2] }))
+ * for (const property of Object.values(properties)) checkProperty(property, { numRuns: 3 })
+ * if (Object.keys(properties).length !== 5) throw new Error('five laws')
+ * ```
+ */
 export const lawProperties = <P>(f: Unary<P>, arb: fc.Arbitrary<P>, opts: GradCheckOptions = {}): Readonly<Record<string, SomeProperty>> => ({
   'jvp-finite-difference': erase(jvpFiniteDifferenceProperty(f, arb, opts)),
   'vjp-finite-difference': erase(vjpFiniteDifferenceProperty(f, arb, opts)),

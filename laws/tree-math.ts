@@ -131,10 +131,25 @@ export const sizeScaled = (tol: Tolerance, sizes: readonly number[]) => (leaf: n
 
 /** A small seeded generator (mulberry32) with standard normal draws (Box-Muller). */
 export interface Rng {
+  /** The next uniform number in [0, 1). */
   uniform(): number
+  /** The next standard normal number. */
   normal(): number
 }
 
+/**
+ * A seeded generator for random directions (tangents, cotangents, projections): the same seed
+ * gives the same sequence. Host numbers only; no tensors.
+ *
+ * @example
+ * ```ts
+ * import { makeRng } from 'puregrad/laws'
+ *
+ * const a = makeRng(1), b = makeRng(1)
+ * const u = a.uniform()
+ * if (u < 0 || u >= 1 || u !== b.uniform() || a.normal() !== b.normal()) throw new Error('makeRng')
+ * ```
+ */
 export const makeRng = (seed: number): Rng => {
   let s = seed >>> 0
   const uniform = (): number => {
@@ -156,7 +171,19 @@ export const makeRng = (seed: number): Rng => {
   return { uniform, normal }
 }
 
-/** Standard normal values shaped like each float leaf of `tree` (zeros for other dtypes). */
+/**
+ * A record like `tree` holding standard normal values in each float leaf (zeros in the others),
+ * with the leaves' shapes and dtypes.
+ *
+ * @example
+ * ```ts
+ * import { zeros } from 'puregrad'
+ * import { randomLike, makeRng } from 'puregrad/laws'
+ *
+ * const d = randomLike({ w: zeros([2, 2]) }, makeRng(0))
+ * if (d.w.shape.join() !== '2,2' || d.w.dataSync().every((v) => v === 0)) throw new Error('randomLike')
+ * ```
+ */
 export const randomLike = <T>(tree: T, rng: Rng): T =>
   mapValues(tree, (v, leaf) => (isFloatDType(leaf.dtype) ? v.map(() => rng.normal()) : v.map(() => 0)))
 
@@ -166,7 +193,18 @@ export const randomLike = <T>(tree: T, rng: Rng): T =>
 /** How a check treats float leaves: cast all to float64 (the default), to float32, or keep them. */
 export type CheckDType = FloatDType | 'keep'
 
-/** Float leaves cast to `dtype` (no-op for 'keep'); other leaves untouched. */
+/**
+ * The record with its float leaves cast to `dtype` (no-op for 'keep'); other leaves untouched.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { castTree } from 'puregrad/laws'
+ *
+ * const r = castTree({ w: tensor([1.5]), ids: tensor([2], { dtype: 'int32' }) }, 'float64')
+ * if (r.w.dtype !== 'float64' || r.ids.dtype !== 'int32') throw new Error('castTree')
+ * ```
+ */
 export const castTree = <T>(tree: T, dtype: CheckDType): T =>
   dtype === 'keep' ? tree : treeMap(tree, (leaf: Tensor) => (isFloatDType(leaf.dtype) && leaf.dtype !== dtype ? cast(leaf, dtype) : leaf))
 
@@ -180,7 +218,19 @@ export const allFloat = (tree: unknown): boolean => flatLeaves(tree).every((l) =
 
 const fmtShape = (s: readonly number[]): string => `[${s.join(',')}]`
 
-/** A record as readable text: one line per leaf, `path [shape] dtype = values` (long leaves cut). */
+/**
+ * A record as readable text: one line per leaf, `path [shape] dtype = values` (leaves longer than
+ * `maxValues` cut), as law failures print counterexamples.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { describeTree } from 'puregrad/laws'
+ *
+ * const text = describeTree({ b: tensor([1, 2]) }, 'params')
+ * if (text !== 'params.b [2] float32 = [1, 2]') throw new Error(text)
+ * ```
+ */
 export const describeTree = (tree: unknown, root = 'args', maxValues = 24): string => {
   let leaves: [string, unknown][]
   try {
@@ -201,8 +251,26 @@ export const describeTree = (tree: unknown, root = 'args', maxValues = 24): stri
  * The float leaves of a record flattened into one vector, and the differentiable inverse (JAX's
  * ravel_pytree): `unravel(x)` rebuilds the record from slices of x with puregrad ops, so a function
  * of a record becomes a function of one tensor (what `hessian` needs). Leaves must share a dtype.
+ * `paths` names each element of the vector.
+ *
+ * @throws RangeError for a record without tensors; PuregradError `DTYPE_MISMATCH` for leaves of
+ * different dtypes.
+ * @example
+ * ```ts
+ * import { tensor, type Tensor } from 'puregrad'
+ * import { ravel } from 'puregrad/laws'
+ *
+ * const { vector, unravel, paths } = ravel({ a: tensor([1, 2]), b: tensor(3) })
+ * const back = unravel(vector) as { a: Tensor; b: Tensor }
+ * if (vector.dataSync().join() !== '1,2,3' || back.b.item() !== 3 || paths[2] !== 'args.b') throw new Error(paths.join())
+ * ```
  */
-export const ravel = (tree: unknown): { readonly vector: Tensor; readonly unravel: (x: Tensor) => unknown; readonly paths: string[] } => {
+export const ravel = (tree: unknown): {
+  readonly vector: Tensor
+  /** The record back from a vector like `vector` (differentiable). */
+  readonly unravel: (x: Tensor) => unknown
+  readonly paths: string[]
+} => {
   const [leaves, def] = treeFlatten<Tensor>(tree)
   if (leaves.length === 0) throw new RangeError('ravel: the record has no tensors')
   const paths: string[] = []

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser test of the packed library
-# (test/package/package.test.ts drives it through playwright-core; no browser is downloaded).
+# Installs Debian's Chromium for the browser tests, which drive it through playwright-core (no
+# browser is downloaded): the packed library (test/package/package.test.ts) and the WebGPU backend
+# on navigator.gpu (test/browser/webgpu.test.ts; --enable-unsafe-webgpu gives Chromium's own
+# SwiftShader adapter when there is no GPU, so no driver is needed for it).
 # Idempotent: when the browser is already there it only prints its version.
 #
 # Usage: scripts/setup-chromium.sh

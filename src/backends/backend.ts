@@ -12,12 +12,14 @@
 import type { DType, TypedArray } from '../core/dtype.js'
 import type { Primitive, PrimitiveParams, PrimitiveTable } from '../diff/primitives.js'
 
+/** One operand of a kernel: the backend's buffer `D` with the operand's shape and dtype. */
 export interface KernelInput<D> {
   readonly data: D
   readonly shape: readonly number[]
   readonly dtype: DType
 }
 
+/** The shape and dtype a kernel must produce, as the primitive's shape rule computed them. */
 export interface KernelOutput {
   readonly shape: readonly number[]
   readonly dtype: DType
@@ -34,25 +36,39 @@ export type Kernel<P extends Primitive, D> = (
   out: KernelOutput,
 ) => D
 
+/** A backend's kernels: one {@link Kernel} per primitive, keyed by {@link Primitive}. */
 export type Kernels<D> = PrimitiveTable<{ [P in Primitive]: Kernel<P, D> }>
 
+/** A backend's counters, for tests and for choosing a backend. */
 export interface BackendStats {
   /** Kernel executions per primitive since creation or the last reset: tests assert which backend ran. */
   readonly kernelCalls: Partial<Record<Primitive, number>>
   /** Bytes this backend holds for live tensors, as it counts them. */
   liveBytes(): number
+  /** Clears `kernelCalls`. */
   reset(): void
 }
 
+/**
+ * The interface every backend implements, with its buffers of type `D` opaque to everything
+ * above it: upload host values, read them back, and one kernel per primitive. Differentiation
+ * happens above the backend, so a backend that implements the kernels gets every derivative.
+ * Register one with {@link registerBackend}; {@link createJsBackend} makes the reference backend.
+ */
 export interface Backend<D = unknown> {
+  /** The name it is registered and chosen by (`'js'`, `'wasm'`, `'webgpu'`). */
   readonly name: string
+  /** The dtypes it can hold; creating or computing another is `UNSUPPORTED_DTYPE`. */
   readonly dtypes: readonly DType[]
   /** Copies host values into a new buffer. `values` has exactly `size` elements of `dtype`. */
   upload(values: TypedArray, dtype: DType): D
   /** Host copy of a buffer's values; throws SYNC_READ_UNAVAILABLE where reads must be async. */
   readSync(data: D, dtype: DType, size: number): TypedArray
+  /** Host copy of a buffer's values, asynchronously; works on every backend. */
   read(data: D, dtype: DType, size: number): Promise<TypedArray>
+  /** One kernel per primitive. */
   readonly kernels: Kernels<D>
+  /** Kernel-call and memory counters. */
   readonly stats: BackendStats
   /** What this backend can do, for users choosing one and for tests. */
   readonly capabilities: { readonly syncRead: boolean; readonly threads: number; readonly simd: boolean }

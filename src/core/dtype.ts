@@ -11,6 +11,7 @@ export type DType = 'float32' | 'float64' | 'int32' | 'bool'
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool']
 
+/** The host typed array that holds each dtype's values: `TypedArrayFor['int32']` is `Int32Array`. bool is 0 or 1 bytes. */
 export interface TypedArrayFor {
   float32: Float32Array
   float64: Float64Array
@@ -18,6 +19,7 @@ export interface TypedArrayFor {
   bool: Uint8Array
 }
 
+/** Any of the typed arrays that hold tensor values: Float32Array, Float64Array, Int32Array or Uint8Array. */
 export type TypedArray = TypedArrayFor[DType]
 
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64'

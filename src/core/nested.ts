@@ -8,6 +8,7 @@ import { allocTyped, type DType, type TypedArray } from './dtype.js'
 import { fail } from './errors.js'
 import type { Shape } from './shape.js'
 
+/** Nested arrays of numbers or booleans (or one of them, for a scalar): what `arraySync()` returns. */
 export type Nested = number | boolean | readonly Nested[]
 
 /** Infers the shape of a nested array, checking every level is rectangular. */

@@ -5,6 +5,7 @@
 
 import { fail, fmtShape } from './errors.js'
 
+/** The size of each axis of a tensor, outermost first: non-negative integers, `[]` for a scalar. */
 export type Shape = readonly number[]
 
 export const sizeOf = (shape: Shape): number => {

@@ -14,6 +14,7 @@ import type { Tensor } from '../core/tensor.js'
 import { fromTyped } from '../core/constructors.js'
 import { datasetError, type DatasetError } from './errors.js'
 
+/** Options of `parseCsv` and `loadCsv`. */
 export interface CsvOptions {
   /** Names the source in messages (the loaders pass the file path). */
   readonly file?: string
@@ -36,6 +37,7 @@ export interface CsvOptions {
   readonly scale?: number
 }
 
+/** A parsed CSV table: features, labels and column names. */
 export interface CsvTable {
   /** [rows, features]. */
   readonly x: Tensor
@@ -47,7 +49,17 @@ export interface CsvTable {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
-/** Splits one line into fields, honouring double quotes; null when a quote is left open. */
+/**
+ * Splits one line into fields, honouring RFC 4180 double quotes; null when a quote is left open.
+ *
+ * @example
+ * ```ts
+ * import { splitCsvLine } from 'puregrad/datasets'
+ *
+ * const f = splitCsvLine('1,"a,b","x""y"')
+ * if (f === null || f.length !== 3 || f[1] !== 'a,b' || f[2] !== 'x"y' || splitCsvLine('"open') !== null) throw new Error(`${f}`)
+ * ```
+ */
 export const splitCsvLine = (line: string, delimiter = ','): string[] | null => {
   if (!line.includes('"')) return line.split(delimiter)
   const fields: string[] = []
@@ -71,9 +83,22 @@ export const splitCsvLine = (line: string, delimiter = ','): string[] | null => 
 const isNumber = (s: string): boolean => NUMBER.test(s.trim())
 
 /**
- * Parses a numeric CSV text. Left when a row has the wrong number of fields, a field is not a
- * finite number, a quote is left open, a label is not a valid class index (int32) or out of
- * `numClasses`, the label column does not exist, or there are no data rows.
+ * Parses a numeric CSV text into features x [rows, features] (float32 unless `dtype`) and labels y
+ * [rows] (int32 class indices unless `labelDtype`). Left when a row has the wrong number of fields,
+ * a field is not a finite number, a quote is left open, a label is not a valid class index (int32)
+ * or out of `numClasses`, the label column does not exist, or there are no data rows.
+ *
+ * @example
+ * ```ts
+ * import { parseCsv } from 'puregrad/datasets'
+ *
+ * const r = parseCsv('a,b,class\n1,2,0\n3,4,2\n', { label: 'class', numClasses: 3 })
+ * if (r._tag !== 'Right') throw new Error(r.left.message)
+ * const { x, y, columns } = r.right
+ * if (x.shape.join() !== '2,2' || y?.dataSync().join() !== '0,2' || columns?.join() !== 'a,b') throw new Error('parseCsv')
+ * const bad = parseCsv('1,2,0\n3,4,7\n', { numClasses: 3 })
+ * if (bad._tag !== 'Left' || !bad.left.message.startsWith('line 2')) throw new Error('label 7 is a Left')
+ * ```
  */
 export const parseCsv = (text: string, opts: CsvOptions = {}): E.Either<DatasetError, CsvTable> => {
   const file = opts.file

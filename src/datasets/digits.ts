@@ -14,6 +14,7 @@ import type { Tensor } from '../core/tensor.js'
 import { tensor } from '../core/constructors.js'
 import { gather } from '../ops/indexing.js'
 
+/** The digits data set as tensors. */
 export interface Digits {
   /** [n, 64] float32, the 8x8 images row-major, scaled from 0..16 to [0, 1]. */
   readonly images: Tensor
@@ -21,7 +22,9 @@ export interface Digits {
   readonly labels: Tensor
 }
 
+/** Pixels per digits image (8 x 8). */
 export const DIGITS_PIXELS = 64
+/** Classes of the digits data set (0 to 9). */
 export const DIGITS_CLASSES = 10
 const MAX_VALUE = 16
 const OP = 'loadDigits'
@@ -30,7 +33,18 @@ const bad = (message: string): never => {
   throw new PuregradError('INVALID_ARGUMENT', message, OP)
 }
 
-/** The shipped file: data/digits/digits.csv.gz in the package root, found from this module upwards. */
+/**
+ * The shipped file: data/digits/digits.csv.gz in the package root, found from this module upwards
+ * (relative to the working directory when not found).
+ *
+ * @example
+ * ```ts
+ * import { existsSync } from 'node:fs'
+ * import { defaultDigitsPath } from 'puregrad/datasets/node'
+ *
+ * if (!defaultDigitsPath().endsWith('digits.csv.gz') || !existsSync(defaultDigitsPath())) throw new Error(defaultDigitsPath())
+ * ```
+ */
 export const defaultDigitsPath = (): string => {
   const rel = join('data', 'digits', 'digits.csv.gz')
   let dir = dirname(fileURLToPath(import.meta.url))
@@ -45,9 +59,19 @@ export const defaultDigitsPath = (): string => {
 const INT = /^-?\d+$/
 
 /**
- * Reads a gzipped digits CSV (default: the shipped one). Every row must hold 65 integer fields,
- * 64 pixels in 0..16 then a label in 0..9; anything else is an INVALID_ARGUMENT error naming the
- * file and the line (1-based). A file that is not valid gzip is one too.
+ * Reads a gzipped digits CSV (default: the shipped one): images [n, 64] float32 in [0, 1] and
+ * labels [n] int32. Every row must hold 65 integer fields, 64 pixels in 0..16 then a label in
+ * 0..9.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` naming the file and the line (1-based) for a bad row, a
+ * file that cannot be read or is not valid gzip.
+ * @example
+ * ```ts
+ * import { loadDigits, DIGITS_PIXELS } from 'puregrad/datasets/node'
+ *
+ * const { images, labels } = loadDigits()
+ * if (images.shape.join() !== `1797,${DIGITS_PIXELS}` || labels.dtype !== 'int32') throw new Error(`got ${images.shape}`)
+ * ```
  */
 export const loadDigits = (path: string = defaultDigitsPath()): Digits => {
   let raw: Buffer
@@ -120,6 +144,7 @@ export const permutation = (n: number, rand: () => number): Int32Array => {
   return p
 }
 
+/** Options of `trainTestSplit`. */
 export interface SplitOptions {
   /** Fraction of the rows held out for testing, in (0, 1). Default 0.2. */
   readonly testFraction?: number
@@ -127,11 +152,25 @@ export interface SplitOptions {
   readonly seed?: number
 }
 
+/** A training and a test part of a data set. */
 export interface Split<D> { readonly train: D; readonly test: D }
 
 /**
  * Shuffles the rows (axis 0 of both tensors) with a seeded PRNG and splits them: the first
  * round(n * testFraction) shuffled rows are the test set, the rest the training set.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a testFraction outside (0, 1) or one that leaves
+ * a side empty, or a seed that is not an integer; `SHAPE_MISMATCH` when images and labels have
+ * different row counts.
+ * @example
+ * ```ts
+ * import { zeros } from 'puregrad'
+ * import { trainTestSplit } from 'puregrad/datasets/node'
+ *
+ * const data = { images: zeros([10, 64]), labels: zeros([10], { dtype: 'int32' }) }
+ * const { train, test } = trainTestSplit(data, { testFraction: 0.3, seed: 1 })
+ * if (train.images.shape[0] !== 7 || test.labels.shape[0] !== 3) throw new Error('trainTestSplit')
+ * ```
  */
 export const trainTestSplit = (data: Digits, opts: SplitOptions = {}): Split<Digits> => {
   const op = 'trainTestSplit'

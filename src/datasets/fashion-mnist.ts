@@ -26,6 +26,7 @@ export const MNIST_FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const
 
+/** Images and their labels, as tensors. */
 export interface LabeledImages {
   /** float32 pixels scaled to [0, 1]: [n, rows, cols, 1] (NHWC) or [n, rows * cols] with layout 'flat'. */
   readonly x: Tensor
@@ -33,6 +34,7 @@ export interface LabeledImages {
   readonly y: Tensor
 }
 
+/** Options of `loadImageLabelPair`. */
 export interface ImageLabelOptions {
   /** 'nhwc' (default): [n, rows, cols, 1] for convolutions; 'flat': [n, rows * cols] for MLPs. */
   readonly layout?: 'nhwc' | 'flat'
@@ -42,7 +44,9 @@ export interface ImageLabelOptions {
   readonly numClasses?: number
 }
 
+/** Options of `loadFashionMnist`. */
 export interface FashionMnistOptions {
+  /** 'nhwc' (default): x [n, 28, 28, 1]; 'flat': x [n, 784]. */
   readonly layout?: 'nhwc' | 'flat'
   /** Keep only the first n training examples. */
   readonly trainLimit?: number
@@ -50,6 +54,7 @@ export interface FashionMnistOptions {
   readonly testLimit?: number
 }
 
+/** Fashion-MNIST as tensors: the training and the test split. */
 export interface FashionMnist {
   readonly train: LabeledImages
   readonly test: LabeledImages
@@ -82,7 +87,27 @@ const toTensors = (p: CheckedPair, layout: 'nhwc' | 'flat', limit: number | unde
   }
 }
 
-/** Loads one MNIST-format pair: uint8 images [n, rows, cols] and uint8 labels [n]. */
+/**
+ * Loads one MNIST-format pair: uint8 images [n, rows, cols] and uint8 labels [n], gzipped or not,
+ * as float32 pixels in [0, 1] and int32 labels. Left when either file is bad, the counts differ
+ * ('mismatch') or a label is outside 0..numClasses-1 ('value').
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { encodeIdx } from 'puregrad/datasets'
+ * import { loadImageLabelPair } from 'puregrad/datasets/node'
+ *
+ * const dir = mkdtempSync(join(tmpdir(), 'puregrad-'))
+ * writeFileSync(join(dir, 'img'), encodeIdx({ dtype: 'uint8', shape: [2, 3, 3], data: new Uint8Array(18).fill(255) }))
+ * writeFileSync(join(dir, 'lbl'), encodeIdx({ dtype: 'uint8', shape: [2], data: Uint8Array.of(1, 0) }))
+ * const r = loadImageLabelPair(join(dir, 'img'), join(dir, 'lbl'), { layout: 'flat', numClasses: 2 })
+ * rmSync(dir, { recursive: true })
+ * if (r._tag !== 'Right' || r.right.x.shape.join() !== '2,9' || r.right.x.dataSync()[0] !== 1) throw new Error('loadImageLabelPair')
+ * ```
+ */
 export const loadImageLabelPair = (imagesPath: string, labelsPath: string, opts: ImageLabelOptions = {}): E.Either<DatasetError, LabeledImages> =>
   E.map((p: CheckedPair) => toTensors(p, opts.layout ?? 'nhwc', opts.limit))(checkPair(imagesPath, labelsPath, opts.numClasses ?? 10))
 
@@ -95,7 +120,30 @@ const locate = (dir: string, name: string): string => {
 /**
  * Loads Fashion-MNIST (60,000 training and 10,000 test 28x28 images) from `dir`, which holds the
  * four IDX files of the original distribution, each gzipped (`*.gz`) or not. All four are checked,
- * including that the images are 28x28, before any tensor is built.
+ * including that the images are 28x28, before any tensor is built. x is float32 in [0, 1]
+ * ([n, 28, 28, 1], or [n, 784] with layout 'flat'), y int32 [n].
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { gzipSync } from 'node:zlib'
+ * import { encodeIdx } from 'puregrad/datasets'
+ * import { loadFashionMnist, MNIST_FILES } from 'puregrad/datasets/node'
+ *
+ * // A stand-in for the real download: 2 training and 1 test image, gzipped like the originals.
+ * const dir = mkdtempSync(join(tmpdir(), 'puregrad-'))
+ * const put = (name: string, shape: number[], data: Uint8Array) => writeFileSync(join(dir, `${name}.gz`), gzipSync(encodeIdx({ dtype: 'uint8', shape, data })))
+ * put(MNIST_FILES.trainImages, [2, 28, 28], new Uint8Array(2 * 784))
+ * put(MNIST_FILES.trainLabels, [2], Uint8Array.of(9, 0))
+ * put(MNIST_FILES.testImages, [1, 28, 28], new Uint8Array(784))
+ * put(MNIST_FILES.testLabels, [1], Uint8Array.of(3))
+ * const r = loadFashionMnist(dir, { layout: 'flat' })
+ * rmSync(dir, { recursive: true })
+ * if (r._tag !== 'Right') throw new Error(r.left.message)
+ * if (r.right.train.x.shape.join() !== '2,784' || r.right.test.y.dataSync().join() !== '3') throw new Error('loadFashionMnist')
+ * ```
  */
 export const loadFashionMnist = (dir: string, opts: FashionMnistOptions = {}): E.Either<DatasetError, FashionMnist> => {
   const layout = opts.layout ?? 'nhwc'

@@ -17,9 +17,12 @@ import { fromTyped } from '../core/constructors.js'
 import { PuregradError } from '../core/errors.js'
 import { datasetError, type DatasetError } from './errors.js'
 
+/** The element types an IDX file can declare (type codes 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E). */
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
+/** The typed array holding an IDX file's values, by its dtype. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array
 
+/** A decoded IDX file: its dtype, its shape and its values (row-major). */
 export interface IdxArray {
   readonly dtype: IdxDType
   readonly shape: readonly number[]
@@ -47,13 +50,24 @@ export interface IdxExpect {
   readonly dims?: readonly (number | null)[]
 }
 
+/** Options of `parseIdx`. */
 export interface ParseIdxOptions {
   /** Names the source in messages (the loaders pass the file path). */
   readonly file?: string
+  /** What the file must hold; a mismatch is a Left. */
   readonly expect?: IdxExpect
 }
 
-/** Whether the bytes start with gzip's magic number (1f 8b). */
+/**
+ * Whether the bytes start with gzip's magic number (1f 8b).
+ *
+ * @example
+ * ```ts
+ * import { isGzip } from 'puregrad/datasets'
+ *
+ * if (!isGzip(Uint8Array.of(0x1f, 0x8b, 8)) || isGzip(Uint8Array.of(0, 0, 8, 1))) throw new Error('isGzip')
+ * ```
+ */
 export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
 const hex = (b: Uint8Array, n: number): string =>
@@ -64,6 +78,17 @@ const hex = (b: Uint8Array, n: number): string =>
  * bytes: gunzip them first, or use `loadIdx`), the type code is unknown, the header is cut short,
  * the data holds fewer (reason 'truncated') or more ('trailing') bytes than the dimensions say,
  * or the file does not match `expect`.
+ *
+ * @example
+ * ```ts
+ * import { encodeIdx, parseIdx } from 'puregrad/datasets'
+ *
+ * const bytes = encodeIdx({ dtype: 'uint8', shape: [2, 2, 2], data: Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7) })
+ * const ok = parseIdx(bytes, { expect: { dtype: 'uint8', dims: [null, 2, 2] } })
+ * if (ok._tag !== 'Right' || ok.right.shape.join() !== '2,2,2' || ok.right.data[7] !== 7) throw new Error('parseIdx')
+ * const cut = parseIdx(bytes.subarray(0, bytes.length - 1), { file: 'images.idx' })
+ * if (cut._tag !== 'Left' || cut.left.reason !== 'truncated') throw new Error('a truncated file is a Left')
+ * ```
  */
 export const parseIdx = (bytes: Uint8Array, opts: ParseIdxOptions = {}): E.Either<DatasetError, IdxArray> => {
   const file = opts.file
@@ -134,7 +159,18 @@ const decode = (dtype: IdxDType, view: DataView, offset: number, count: number):
   }
 }
 
-/** Encodes a typed array as IDX bytes (big-endian): the inverse of `parseIdx`, for tests and exports. */
+/**
+ * Encodes a typed array as IDX bytes (big-endian): the inverse of `parseIdx`, for tests and exports.
+ *
+ * @throws TypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * import { encodeIdx } from 'puregrad/datasets'
+ *
+ * const bytes = encodeIdx({ dtype: 'int16', shape: [2], data: Int16Array.of(1, -1) })
+ * if (bytes.join() !== '0,0,11,1,0,0,0,2,0,1,255,255') throw new Error(bytes.join())
+ * ```
+ */
 export const encodeIdx = (a: IdxArray): Uint8Array => {
   const entry = Object.entries(TYPES).find(([, t]) => t.dtype === a.dtype)
   if (entry === undefined) throw new TypeError(`unknown IDX dtype ${String(a.dtype)}`)
@@ -159,8 +195,9 @@ export const encodeIdx = (a: IdxArray): Uint8Array => {
   return out
 }
 
+/** Options of `idxToTensor`. */
 export interface IdxToTensorOptions {
-  /** Default: float32 for float and uint8/int8 data scaled, int32 otherwise. */
+  /** Default: float32 for float data or when `scale` is given, int32 otherwise. */
   readonly dtype?: DType
   /** Each value is multiplied by this (e.g. 1/255 for pixels); default 1. */
   readonly scale?: number
@@ -170,7 +207,20 @@ export interface IdxToTensorOptions {
   readonly limit?: number
 }
 
-/** A tensor of an IDX array's values (on the current backend). */
+/**
+ * A tensor of an IDX array's values (on the current backend): [limit, ...rowShape], each value
+ * times `scale`, float32 for float data or a scale and int32 otherwise unless `dtype` says.
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` when rowShape does not hold a row's values.
+ * @example
+ * ```ts
+ * import { idxToTensor } from 'puregrad/datasets'
+ *
+ * const images = { dtype: 'uint8' as const, shape: [3, 2, 2], data: new Uint8Array(12).fill(255) }
+ * const x = idxToTensor(images, { scale: 1 / 255, rowShape: [4], limit: 2 })
+ * if (x.shape.join() !== '2,4' || x.dtype !== 'float32' || x.dataSync()[0] !== 1) throw new Error(`got ${x.shape}`)
+ * ```
+ */
 export const idxToTensor = (a: IdxArray, opts: IdxToTensorOptions = {}): Tensor => {
   const dtype: DType = opts.dtype ?? (a.dtype === 'float32' || a.dtype === 'float64' || opts.scale !== undefined ? 'float32' : 'int32')
   const rows = a.shape[0]

@@ -4,6 +4,8 @@
  * `Either<DatasetError, A>`; shuffled mini-batches keyed by the functional PRNG; accuracy and
  * confusion matrices. Reading files (gzipped or not), Fashion-MNIST and the shipped digits live in
  * `puregrad/datasets/node` (./node.ts), which imports node:fs and node:zlib.
+ *
+ * @packageDocumentation
  */
 
 export { datasetError, orThrow, type DatasetError, type DatasetErrorReason } from './errors.js'

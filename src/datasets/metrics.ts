@@ -10,7 +10,18 @@ import type { Tensor } from '../core/tensor.js'
 import { argmax } from '../ops/reduce.js'
 import { slice } from '../ops/movement.js'
 
-/** Predicted classes as int32 values: int32 [n] as they are, float logits [n, k] by argmax. */
+/**
+ * Predicted classes as int32 values: int32 [n] as they are, float logits [n, k] by argmax.
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` for anything else.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { toClasses } from 'puregrad/datasets'
+ *
+ * if (toClasses(tensor([[0.1, 2], [3, -1]])).join() !== '1,0') throw new Error('toClasses')
+ * ```
+ */
 export const toClasses = (predOrLogits: Tensor | Int32Array, op = 'toClasses'): Int32Array => {
   if (predOrLogits instanceof Int32Array) return predOrLogits
   const t = predOrLogits
@@ -26,7 +37,21 @@ const labelsOf = (labels: Tensor | Int32Array, n: number, op: string): Int32Arra
   return l
 }
 
-/** The fraction of examples whose predicted class is the label (NaN for no examples). */
+/**
+ * The fraction of examples whose predicted class (int32 [n], or argmax of logits [n, k]) is the
+ * label (int32 [n]); NaN for no examples.
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` for predictions that are neither, or counts that differ;
+ * `DTYPE_MISMATCH` for labels that are not int32 [n].
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { accuracy } from 'puregrad/datasets'
+ *
+ * const logits = tensor([[2, 0], [0, 2], [2, 0], [0, 2]])
+ * if (accuracy(logits, tensor([0, 1, 1, 1], { dtype: 'int32' })) !== 0.75) throw new Error('accuracy')
+ * ```
+ */
 export const accuracy = (predOrLogits: Tensor | Int32Array, labels: Tensor | Int32Array): number => {
   const p = toClasses(predOrLogits, 'accuracy')
   const l = labelsOf(labels, p.length, 'accuracy')
@@ -38,6 +63,15 @@ export const accuracy = (predOrLogits: Tensor | Int32Array, labels: Tensor | Int
 /**
  * counts[t][p]: how many examples of true class t were predicted as p. `numClasses` defaults to
  * one more than the largest class seen.
+ *
+ * @throws PuregradError as `accuracy`, and `INDEX_OUT_OF_RANGE` for a class outside numClasses.
+ * @example
+ * ```ts
+ * import { confusionMatrix } from 'puregrad/datasets'
+ *
+ * const m = confusionMatrix(Int32Array.of(0, 1, 1, 2), Int32Array.of(0, 1, 2, 2))
+ * if (JSON.stringify(m) !== '[[1,0,0],[0,1,0],[0,1,1]]') throw new Error(JSON.stringify(m))
+ * ```
  */
 export const confusionMatrix = (predOrLogits: Tensor | Int32Array, labels: Tensor | Int32Array, numClasses?: number): number[][] => {
   const p = toClasses(predOrLogits, 'confusionMatrix')
@@ -54,7 +88,21 @@ export const confusionMatrix = (predOrLogits: Tensor | Int32Array, labels: Tenso
   return m
 }
 
-/** Runs `f` (a batch [b, ...] to logits [b, k] or classes [b]) over `x` in chunks of `batchSize` rows. */
+/**
+ * Runs `f` (a batch [b, ...] to logits [b, k] or classes [b]) over `x` in chunks of `batchSize`
+ * rows (default 1000) and returns the predicted classes of all rows.
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` when f returns neither logits nor classes.
+ * @example
+ * ```ts
+ * import { tensor, matmul } from 'puregrad'
+ * import { predictClasses } from 'puregrad/datasets'
+ *
+ * const w = tensor([[1, -1], [-1, 1]])
+ * const x = tensor([[1, 0], [0, 1], [2, 1]])
+ * if (predictClasses((xb) => matmul(xb, w), x, 2).join() !== '0,1,0') throw new Error('predictClasses')
+ * ```
+ */
 export const predictClasses = (f: (xb: Tensor) => Tensor, x: Tensor, batchSize = 1000): Int32Array => {
   const n = x.shape[0]
   const out = new Int32Array(n)
@@ -67,7 +115,19 @@ export const predictClasses = (f: (xb: Tensor) => Tensor, x: Tensor, batchSize =
   return out
 }
 
-/** The matrix as aligned text: one row per true class, a column per prediction, recall at the right. */
+/**
+ * The matrix as aligned text: one row per true class (named by `names`), a column per prediction,
+ * recall at the right.
+ *
+ * @example
+ * ```ts
+ * import { formatConfusionMatrix } from 'puregrad/datasets'
+ *
+ * const text = formatConfusionMatrix([[3, 1], [0, 4]], ['cat', 'dog'])
+ * const lines = text.split('\n')
+ * if (lines.length !== 3 || !lines[1].startsWith('cat') || !lines[1].endsWith('0.750')) throw new Error(text)
+ * ```
+ */
 export const formatConfusionMatrix = (m: readonly (readonly number[])[], names?: readonly string[]): string => {
   const k = m.length
   const label = (i: number): string => names?.[i] ?? String(i)

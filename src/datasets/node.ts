@@ -2,6 +2,8 @@
  * puregrad/datasets/node: the Node-only part of the data sets (node:fs, node:zlib). Reading IDX
  * and CSV files, gzipped or not (`loadIdx`, `loadCsv`, `readDataFile`), Fashion-MNIST and other
  * MNIST-format pairs from a directory, and the digits set that ships with puregrad.
+ *
+ * @packageDocumentation
  */
 
 export { readDataFile, loadIdx, loadCsv } from './files.js'

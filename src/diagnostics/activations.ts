@@ -15,8 +15,10 @@ import { foldIn } from '../random/key.js'
 import type { AnyLayer, ApplyContext } from '../layers/layer.js'
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js'
 
+/** Which statistics apply to an observed activation: dead units (relu), saturation (sigmoid, tanh), or neither. */
 export type ActivationKind = 'relu' | 'sigmoid' | 'tanh' | 'other'
 
+/** An activation a loss hands to the report: its kind and its output. */
 export interface Observed {
   readonly kind: ActivationKind
   /** The activation's output, batch on axis 0. */
@@ -26,17 +28,60 @@ export interface Observed {
 /** Activations by name, in the order they should be reported. */
 export type Activations = Readonly<Record<string, Observed>>
 
+/**
+ * Marks a tensor as an activation of `kind` for the report: return a record of these next to the
+ * loss (`[loss, { hidden: observed('relu', h) }]`).
+ *
+ * @example
+ * ```ts
+ * import { tensor, matmul, relu, sum, type Tensor } from 'puregrad'
+ * import { observed, gradientHealth } from 'puregrad/diagnostics'
+ *
+ * const loss = (p: { w: Tensor }, x: Tensor) => {
+ *   const h = relu(matmul(x, p.w))
+ *   return [sum(h), { hidden: observed('relu', h) }] as const
+ * }
+ * const r = gradientHealth(loss, { w: tensor([[1, -1]]) }, tensor([[1], [2]]))
+ * if (r.activations[0].name !== 'hidden' || r.activations[0].deadFraction !== 0.5) throw new Error('one of two units is dead')
+ * ```
+ */
 export const observed = (kind: ActivationKind, value: Tensor): Observed => ({ kind, value })
 
 const KINDS: Readonly<Record<string, ActivationKind>> = { relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh' }
 
-/** The kind of an activation layer from its name (`activation(relu)` is named 'relu'). */
+/**
+ * The kind of an activation layer from its name (`activation(relu)` is named 'relu'); null for
+ * other layers. A function without a name of its own (`tanh`, which is built by a factory) gives
+ * a layer named 'activation': name it, `activation(tanh, 'tanh')`.
+ *
+ * @example
+ * ```ts
+ * import { activation, relu, tanh, dense } from 'puregrad/layers'
+ * import { kindOfLayer } from 'puregrad/diagnostics'
+ *
+ * if (kindOfLayer(activation(relu)) !== 'relu' || kindOfLayer(dense(3)) !== null) throw new Error('kindOfLayer')
+ * if (kindOfLayer(activation(tanh, 'tanh')) !== 'tanh' || kindOfLayer(activation(tanh)) !== null) throw new Error('name tanh layers')
+ * ```
+ */
 export const kindOfLayer = (layer: AnyLayer): ActivationKind | null => KINDS[layer.name] ?? null
 
 /**
  * Applies `layers` in order to `x` with `params` and `state` laid out as `sequential(...layers)`
  * lays them out (one entry per layer), and returns `[y, newState, activations]`; the outputs of
  * the activation layers named relu, sigmoid or tanh are keyed `layers[i] <name>`.
+ *
+ * @throws PuregradError whatever the layers' apply throws.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { sequential, dense, activation, relu, key } from 'puregrad/layers'
+ * import { applyWithActivations } from 'puregrad/diagnostics'
+ *
+ * const layers = [dense(4), activation(relu), dense(2)] as const
+ * const { params, state } = sequential(...layers).init(key(0), [3])
+ * const [y, , acts] = applyWithActivations(layers, params, state, ones([5, 3]))
+ * if (y.shape.join() !== '5,2' || Object.keys(acts).join() !== 'layers[1] relu') throw new Error(Object.keys(acts).join())
+ * ```
  */
 export const applyWithActivations = (
   layers: readonly AnyLayer[], params: readonly unknown[], state: readonly unknown[], x: Tensor, ctx: ApplyContext = {},
@@ -55,25 +100,42 @@ export const applyWithActivations = (
   return [y, next, acts]
 }
 
+/** What the report flags about an activation. */
 export type ActivationFlag = 'dead-relu' | 'saturated' | 'non-finite'
 
+/** The statistics of one observed activation (finite values only in mean and std). */
 export interface ActivationHealth {
+  /** Its key in the activations record. */
   readonly name: string
   readonly kind: ActivationKind
   readonly shape: readonly number[]
   /** Units per example: the product of the non-batch axes. */
   readonly units: number
+  /** Mean of the finite values (NaN when there are none). */
   readonly mean: number
+  /** Population standard deviation of the finite values. */
   readonly std: number
   /** relu: the fraction of units that are 0 for every example; null for other kinds. */
   readonly deadFraction: number | null
   /** sigmoid, tanh: the fraction of outputs in the saturated range; null for other kinds. */
   readonly saturatedFraction: number | null
+  /** How many values are NaN or infinite. */
   readonly nonFinite: number
   readonly flags: readonly ActivationFlag[]
 }
 
-/** The statistics of one observed activation (read to the host). */
+/**
+ * The statistics of one observed activation (read to the host), flagged against `t`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { measureActivation, observed } from 'puregrad/diagnostics'
+ *
+ * const h = measureActivation('gate', observed('sigmoid', tensor([[0.001, 0.999], [0.5, 0.9999]])))
+ * if (h.saturatedFraction !== 0.75 || !h.flags.includes('saturated')) throw new Error(`${h.saturatedFraction}`)
+ * ```
+ */
 export const measureActivation = (name: string, obs: Observed, t: Thresholds = DEFAULT_THRESHOLDS): ActivationHealth => {
   const v = obs.value.dataSync()
   const shape = obs.value.shape
@@ -107,6 +169,17 @@ export const measureActivation = (name: string, obs: Observed, t: Thresholds = D
   return { name, kind: obs.kind, shape, units, mean, std, deadFraction, saturatedFraction, nonFinite, flags }
 }
 
-/** The statistics of every observed activation, in the record's order. */
+/**
+ * The statistics of every observed activation, in the record's order.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { activationHealth, observed } from 'puregrad/diagnostics'
+ *
+ * const [a, b] = activationHealth({ h1: observed('relu', tensor([[0, 1], [0, 2]])), h2: observed('tanh', tensor([[NaN]])) })
+ * if (a.deadFraction !== 0.5 || b.nonFinite !== 1 || !b.flags.includes('non-finite')) throw new Error('activationHealth')
+ * ```
+ */
 export const activationHealth = (acts: Activations, t: Thresholds = DEFAULT_THRESHOLDS): ActivationHealth[] =>
   Object.entries(acts).map(([name, obs]) => measureActivation(name, obs, t))

@@ -23,9 +23,12 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js'
 /** A loss of the parameters and a batch: a scalar, or `[scalar, activations]` to check activations too. */
 export type HealthLoss<P, B> = (params: P, batch: B) => Tensor | readonly [Tensor, Activations]
 
+/** What the report flags about a parameter. */
 export type ParamFlag = 'vanishing' | 'exploding' | 'non-finite' | 'tiny-update' | 'large-update'
 
+/** One parameter's row of the report. */
 export interface ParamHealth {
+  /** Its path in the record: `params.layers[0].w`. */
   readonly path: string
   readonly shape: readonly number[]
   /** L2 norm of the gradient's finite elements. */
@@ -38,7 +41,9 @@ export interface ParamHealth {
   readonly updateNorm: number | null
   /** updateNorm / paramNorm; null without an update or for an all-zero parameter. */
   readonly updateToWeight: number | null
+  /** How many gradient elements are NaN or infinite. */
   readonly nonFiniteGrads: number
+  /** How many parameter elements are NaN or infinite. */
   readonly nonFiniteParams: number
   /** Whether the leaf is a layer's weight (rank >= 2): those make the per-layer series. */
   readonly isWeight: boolean
@@ -56,6 +61,7 @@ export interface NanOrigin {
   readonly message: string
 }
 
+/** What `gradientHealth` and `healthFromGrads` return; `formatHealthReport` prints it. */
 export interface HealthReport {
   /** The loss (NaN when it is not finite). */
   readonly loss: number
@@ -65,23 +71,31 @@ export interface HealthReport {
   readonly globalGradNorm: number
   /** Paths of the first and last weight leaves (rank >= 2), in leaf order. */
   readonly firstLayer: string | null
+  /** See `firstLayer`. */
   readonly lastLayer: string | null
   /** First weight's gradient norm over the last's. */
   readonly firstToLast: number | null
+  /** Whether any parameter, or the first-to-last ratio, is flagged vanishing. */
   readonly vanishing: boolean
+  /** Whether any parameter, the first-to-last ratio or the global norm is flagged exploding. */
   readonly exploding: boolean
+  /** Whether the loss, a gradient, a parameter or an activation holds a NaN or an infinity. */
   readonly nonFinite: boolean
   /** One sentence per finding, each naming the measured value and the threshold. */
   readonly findings: readonly string[]
+  /** Where the first NaN or infinity appeared, when something was not finite and locateNans ran. */
   readonly nanOrigin: NanOrigin | null
+  /** The thresholds the flags were judged by. */
   readonly thresholds: Thresholds
 }
 
+/** Options of `gradientHealth` and `healthFromGrads`. */
 export interface HealthOptions<P, S = unknown> {
   /** Measures the update of plain SGD: -learningRate * grad. */
   readonly learningRate?: number
   /** Measures an optimizer's update from its state (the state is not advanced). */
   readonly optimizer?: { readonly transformation: GradientTransformation<P, S>; readonly state: S }
+  /** Overrides of `DEFAULT_THRESHOLDS`. */
   readonly thresholds?: Partial<Thresholds>
   /** Rerun under debugNans to locate the first non-finite op when something is not finite; default true. */
   readonly locateNans?: boolean
@@ -105,6 +119,18 @@ const sci = (x: number): string => (x === 0 || !Number.isFinite(x) ? String(x) :
 /**
  * The report for `grads` of `params` (same structure), with the loss value and activations if
  * known. Flags per parameter and for the model as described in ./thresholds.ts.
+ *
+ * @throws PuregradError `TREE_MISMATCH` when grads do not have one leaf per parameter leaf.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { healthFromGrads } from 'puregrad/diagnostics'
+ *
+ * const params = { l1: { w: tensor([[1, 1]]) }, l2: { w: tensor([[1], [1]]) } }
+ * const grads = { l1: { w: tensor([[1e-7, 0]]) }, l2: { w: tensor([[1], [0]]) } }
+ * const r = healthFromGrads(params, grads, { learningRate: 0.1 })
+ * if (!r.vanishing || r.firstLayer !== 'params.l1.w' || !r.params[0].flags.includes('vanishing')) throw new Error(r.findings.join('\n'))
+ * ```
  */
 export const healthFromGrads = <P, S = unknown>(
   params: P, grads: P, opts: HealthOptions<P, S> & { readonly loss?: number; readonly activations?: Activations } = {},
@@ -193,6 +219,16 @@ const split = <B>(r: Tensor | readonly [Tensor, B]): [Tensor, B | Record<string,
 /**
  * Runs loss and gradient once with debugNans on (restored afterwards). Left: where the first NaN
  * or Infinity appeared; Right: the finite loss. Errors other than NON_FINITE propagate.
+ *
+ * @example
+ * ```ts
+ * import { tensor, sum, sqrt, type Tensor } from 'puregrad'
+ * import { locateNonFinite } from 'puregrad/diagnostics'
+ *
+ * // sqrt is finite at 0, its gradient 1 / (2 sqrt(x)) is not.
+ * const r = locateNonFinite((p: { x: Tensor }, _b: null) => sum(sqrt(p.x)), { x: tensor([0, 1]) }, null)
+ * if (r._tag !== 'Left' || r.left.phase !== 'backward' || r.left.gradientOf !== 'sqrt') throw new Error('locateNonFinite')
+ * ```
  */
 export const locateNonFinite = <P, B>(loss: HealthLoss<P, B>, params: P, batch: B): E.Either<NanOrigin, number> => {
   const before = config.debugNans
@@ -208,7 +244,27 @@ export const locateNonFinite = <P, B>(loss: HealthLoss<P, B>, params: P, batch: 
   }
 }
 
-/** Reads the op, layer path and pass out of a NON_FINITE error. */
+/**
+ * Reads the op, layer path and pass out of a NON_FINITE error (thrown under `setDebugNans(true)`).
+ *
+ * @example
+ * ```ts
+ * import { tensor, log, setDebugNans, PuregradError } from 'puregrad'
+ * import { nanOriginOf } from 'puregrad/diagnostics'
+ *
+ * setDebugNans(true)
+ * try {
+ *   log(tensor([-1]))
+ *   throw new Error('expected NON_FINITE')
+ * } catch (e) {
+ *   if (!(e instanceof PuregradError)) throw e
+ *   const o = nanOriginOf(e)
+ *   if (o.op !== 'log' || o.phase !== 'forward' || o.within !== null) throw new Error(o.message)
+ * } finally {
+ *   setDebugNans(false)
+ * }
+ * ```
+ */
 export const nanOriginOf = (e: PuregradError): NanOrigin => {
   const opPath = e.op ?? 'unknown'
   const cut = opPath.lastIndexOf('/')
@@ -225,6 +281,20 @@ export const nanOriginOf = (e: PuregradError): NanOrigin => {
 /**
  * The gradient-health report of `loss` at `params` on `batch` (see the module comment). The loss
  * may return `[loss, activations]` to have activations measured too.
+ *
+ * @throws PuregradError whatever the loss or its gradient throws (other than NON_FINITE while
+ * locating a NaN).
+ * @example
+ * ```ts
+ * import { tensor, matmul, mean, square, sub, type Tensor } from 'puregrad'
+ * import { gradientHealth } from 'puregrad/diagnostics'
+ *
+ * type Params = { w: Tensor }
+ * const loss = (p: Params, b: { x: Tensor; y: Tensor }): Tensor => mean(square(sub(matmul(b.x, p.w), b.y)))
+ * const batch = { x: tensor([[1, 2], [3, 4]]), y: tensor([[1], [2]]) }
+ * const r = gradientHealth(loss, { w: tensor([[0.5], [0.25]]) }, batch, { learningRate: 0.01 })
+ * if (r.params[0].path !== 'params.w' || r.vanishing || r.exploding || r.params[0].updateToWeight === null) throw new Error(r.findings.join())
+ * ```
  */
 export const gradientHealth = <P, B, S = unknown>(
   loss: HealthLoss<P, B>, params: P, batch: B, opts: HealthOptions<P, S> = {},

@@ -5,6 +5,8 @@
  * flags vanishing and exploding gradients against named thresholds, and locates the first op that
  * produced a NaN. `formatHealthReport` renders it for a terminal, `gradNormSvg` plots per-layer
  * gradient norms (needs the optional vega and vega-lite packages).
+ *
+ * @packageDocumentation
  */
 
 export {

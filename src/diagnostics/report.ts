@@ -13,7 +13,18 @@ import { describeThresholds } from './thresholds.js'
 const sci = (x: number | null): string => (x === null ? '-' : x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(2) : String(x))
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`)
 
-/** Lays out rows as columns separated by two spaces; numeric columns (`right`) are right-aligned. */
+/**
+ * Lays out rows as columns separated by two spaces, under the header and a rule; numeric columns
+ * (indices in `right`) are right-aligned.
+ *
+ * @example
+ * ```ts
+ * import { table } from 'puregrad/diagnostics'
+ *
+ * const text = table(['name', 'n'], [['a', '1'], ['bbb', '10']], new Set([1]))
+ * if (text !== 'name   n\n----  --\na      1\nbbb   10') throw new Error(JSON.stringify(text))
+ * ```
+ */
 export const table = (header: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number> = new Set()): string => {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)))
   const line = (r: readonly string[]): string =>
@@ -21,6 +32,7 @@ export const table = (header: readonly string[], rows: readonly (readonly string
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 
+/** Options of `formatHealthReport`. */
 export interface FormatOptions {
   /** Print the thresholds at the end; default true. */
   readonly thresholds?: boolean
@@ -28,7 +40,20 @@ export interface FormatOptions {
   readonly title?: string
 }
 
-/** The report as a multi-line string (no trailing newline). */
+/**
+ * The report as a multi-line string (no trailing newline): the tables, the verdict, the findings
+ * and the thresholds.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { healthFromGrads, formatHealthReport } from 'puregrad/diagnostics'
+ *
+ * const r = healthFromGrads({ w: tensor([[1, 2]]) }, { w: tensor([[1e4, 0]]) })
+ * const text = formatHealthReport(r, { title: 'step 0', thresholds: false })
+ * if (!text.startsWith('step 0') || !text.includes('verdict: EXPLODING')) throw new Error(text)
+ * ```
+ */
 export const formatHealthReport = (r: HealthReport, opts: FormatOptions = {}): string => {
   const out: string[] = []
   if (opts.title !== undefined) out.push(opts.title, '')

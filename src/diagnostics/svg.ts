@@ -24,7 +24,23 @@ const load = (): Promise<[VegaModule, VegaLiteModule]> => {
   return modules
 }
 
-/** The SVG document (a string starting with `<svg`) of a Vega-Lite spec. */
+/**
+ * The SVG document (a string starting with `<svg`) of a Vega-Lite spec, rendered headless.
+ *
+ * @throws PuregradError `BACKEND_UNAVAILABLE` (the promise rejects) when the optional packages
+ * vega and vega-lite are not installed.
+ * @example
+ * ```ts
+ * import { renderVegaLiteSvg } from 'puregrad/diagnostics'
+ *
+ * const svg = await renderVegaLiteSvg({
+ *   data: { values: [{ step: 1, loss: 2 }, { step: 2, loss: 1 }] },
+ *   mark: 'line',
+ *   encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },
+ * })
+ * if (!svg.startsWith('<svg')) throw new Error(svg.slice(0, 40))
+ * ```
+ */
 export const renderVegaLiteSvg = async (spec: object): Promise<string> => {
   const [vega, vl] = await load()
   const compiled = vl.compile(spec as Parameters<VegaLiteModule['compile']>[0]).spec

@@ -40,20 +40,31 @@ export const TANH_SATURATION = 0.99
 /** An activation layer is flagged 'saturated' when more than this fraction of its outputs are. */
 export const SATURATED_FRACTION = 0.5
 
+/** Every threshold of the report, by name; each defaults to the constant of the same name. */
 export interface Thresholds {
+  /** `VANISHING_GRAD_TO_PARAM`. */
   readonly vanishingGradToParam: number
+  /** `VANISHING_FIRST_TO_LAST`. */
   readonly vanishingFirstToLast: number
+  /** `EXPLODING_GRAD_NORM`. */
   readonly explodingGradNorm: number
+  /** `EXPLODING_FIRST_TO_LAST`. */
   readonly explodingFirstToLast: number
+  /** `UPDATE_TO_WEIGHT_LOW`. */
   readonly updateToWeightLow: number
+  /** `UPDATE_TO_WEIGHT_HIGH`. */
   readonly updateToWeightHigh: number
   /** Flag an activation layer 'dead-relu' when more than this fraction of its units are dead. */
   readonly deadReluFraction: number
+  /** `SIGMOID_SATURATION`. */
   readonly sigmoidSaturation: number
+  /** `TANH_SATURATION`. */
   readonly tanhSaturation: number
+  /** `SATURATED_FRACTION`. */
   readonly saturatedFraction: number
 }
 
+/** The thresholds the report uses unless `HealthOptions.thresholds` overrides some: the constants above. */
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   vanishingGradToParam: VANISHING_GRAD_TO_PARAM,
   vanishingFirstToLast: VANISHING_FIRST_TO_LAST,
@@ -67,7 +78,17 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   saturatedFraction: SATURATED_FRACTION,
 })
 
-/** One line per threshold, as the report prints them. */
+/**
+ * One line per threshold, as the report prints them.
+ *
+ * @example
+ * ```ts
+ * import { describeThresholds, DEFAULT_THRESHOLDS } from 'puregrad/diagnostics'
+ *
+ * const lines = describeThresholds({ ...DEFAULT_THRESHOLDS, explodingGradNorm: 50 })
+ * if (lines.length !== 5 || !lines[1].includes('> 50')) throw new Error(lines.join('\n'))
+ * ```
+ */
 export const describeThresholds = (t: Thresholds): string[] => [
   `vanishing: ||g||/||w|| < ${t.vanishingGradToParam} for a parameter, or first/last layer ||g|| < ${t.vanishingFirstToLast}`,
   `exploding: ||g|| > ${t.explodingGradNorm} for a parameter or globally, or first/last layer ||g|| > ${t.explodingFirstToLast}`,

@@ -52,7 +52,10 @@ const evaluate = <P extends Primitive>(
   const backend = inputs[0].backend as Backend
   for (let i = 1; i < inputs.length; i++) {
     if (inputs[i].backend !== backend) {
-      fail('BACKEND_MISMATCH', prim, `operand 0 is on '${backend.name}' but operand ${i} is on '${(inputs[i].backend as Backend).name}'; move one with toBackend`)
+      const other = (inputs[i].backend as Backend).name
+      fail('BACKEND_MISMATCH', prim, other === backend.name
+        ? `operands 0 and ${i} are on two backends both named '${other}' (one replaced the other, e.g. after a device loss); move the older tensor with toBackendAsync`
+        : `operand 0 is on '${backend.name}' but operand ${i} is on '${other}'; move one with toBackend`)
     }
   }
   if (!backend.dtypes.includes(dtype)) {

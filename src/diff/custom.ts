@@ -29,8 +29,25 @@ const checkLike = (op: string, what: string, got: Tensor, want: Tensor): void =>
 }
 
 /**
- * `fwd(...args)` returns `[out, residuals]`; `bwd(residuals, ct)` returns one gradient per
- * argument (null for zero). Residuals may be anything the backward rule needs.
+ * `f` with a reverse-mode derivative of your own (JAX's `custom_vjp`), for numerical stability,
+ * gradient clipping or straight-through estimators. Under reverse mode ({@link grad}, {@link vjp})
+ * the result runs `fwd(...args)`, which returns `[out, residuals]` (residuals: anything the
+ * backward rule needs), and differentiates by `bwd(residuals, ct)`, which returns one gradient per
+ * argument, shaped like it, or null for zero. Everywhere else (no transformation, forward mode)
+ * it runs `f` itself. Arguments are tensors; `f` returns one tensor.
+ * @throws PuregradError `INVALID_ARGUMENT` when an argument is not a tensor or `bwd` returns the
+ * wrong number of gradients; `SHAPE_MISMATCH` when a gradient's shape or dtype differs from its argument's.
+ * @example
+ * ```ts
+ * import { clip, customVjp, grad, mul, sum, tensor, type Tensor } from 'puregrad'
+ * // the identity, whose gradient is clipped to [-1, 1] on the way back
+ * const clipGradient = customVjp(
+ *   (x: Tensor) => x,
+ *   (x: Tensor) => [x, null] as const,
+ *   (_residuals, ct) => [clip(ct, -1, 1)],
+ * )
+ * grad((x: Tensor) => sum(mul(clipGradient(x), 5)))(tensor([1, 2])).arraySync() // => [1, 1]
+ * ```
  */
 export const customVjp = <A extends Tensor[], R>(
   f: (...args: A) => Tensor,
@@ -49,7 +66,23 @@ export const customVjp = <A extends Tensor[], R>(
   })
 }
 
-/** `rule(primals, tangents)` returns `[out, tangentOut]`; zero tangents arrive as zeros. */
+/**
+ * `f` with a forward-mode derivative of your own (JAX's `custom_jvp`). Under {@link jvp} the result
+ * runs `rule(primals, tangents)`, which returns `[out, tangentOut]` (tangents of arguments that are
+ * not being differentiated arrive as zeros); everywhere else, reverse mode included, it runs `f`
+ * itself. Arguments are tensors; `f` returns one tensor.
+ * @throws PuregradError `INVALID_ARGUMENT` when an argument is not a tensor; `SHAPE_MISMATCH` when
+ * the tangent output's shape or dtype differs from the output's.
+ * @example
+ * ```ts
+ * import { customJvp, jvp, mul, tensor, type Tensor } from 'puregrad'
+ * const square = customJvp(
+ *   (x: Tensor) => mul(x, x),
+ *   ([x], [t]) => [mul(x, x), mul(mul(x, 2), t)] as const,
+ * )
+ * jvp(square, [tensor([3])], [tensor([1])])[1].arraySync() // => [6]
+ * ```
+ */
 export const customJvp = <A extends Tensor[]>(
   f: (...args: A) => Tensor,
   rule: (primals: A, tangents: A) => readonly [Tensor, Tensor],

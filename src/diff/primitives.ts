@@ -10,32 +10,46 @@
 
 import type { DType } from '../core/dtype.js'
 
-type Empty = Record<string, never>
+/** The parameters of a primitive that takes none. */
+export type NoParams = Record<string, never>
 
-/** Resolved 2-D window geometry shared by convolution and pooling. Pads: [top, bottom, left, right]. */
+/**
+ * The resolved geometry of a 2-D convolution, as the `conv2d` primitive and its kernels receive it:
+ * strides and dilations as [height, width], pads as [top, bottom, left, right] ('same' and
+ * 'valid' are already resolved to numbers).
+ */
 export interface Conv2dParams {
   readonly strides: readonly [number, number]
   readonly dilations: readonly [number, number]
   readonly pads: readonly [number, number, number, number]
 }
 
+/**
+ * The resolved geometry of a 2-D pooling primitive: window and strides as [height, width], pads as
+ * [top, bottom, left, right].
+ */
 export interface Pool2dParams {
   readonly window: readonly [number, number]
   readonly strides: readonly [number, number]
   readonly pads: readonly [number, number, number, number]
 }
 
+/**
+ * Each primitive's parameters, as its shape rule, derivative rules and backend kernels receive
+ * them: plain data, already validated and normalised by the op layer (axes non-negative and
+ * sorted, padding resolved to explicit pads). The keys are the closed set of primitives.
+ */
 export interface PrimitiveParams {
   // Unary elementwise, float in and out (abs, sign, neg also on int32).
-  neg: Empty; exp: Empty; log: Empty; sin: Empty; cos: Empty; sqrt: Empty; tanh: Empty
-  abs: Empty; sign: Empty; floor: Empty; ceil: Empty; round: Empty; erf: Empty
-  log1p: Empty; expm1: Empty
+  neg: NoParams; exp: NoParams; log: NoParams; sin: NoParams; cos: NoParams; sqrt: NoParams; tanh: NoParams
+  abs: NoParams; sign: NoParams; floor: NoParams; ceil: NoParams; round: NoParams; erf: NoParams
+  log1p: NoParams; expm1: NoParams
   // Binary elementwise with numpy broadcasting; operands share a dtype.
-  add: Empty; sub: Empty; mul: Empty; div: Empty; pow: Empty; maximum: Empty; minimum: Empty
+  add: NoParams; sub: NoParams; mul: NoParams; div: NoParams; pow: NoParams; maximum: NoParams; minimum: NoParams
   // Comparisons: broadcasting, bool output.
-  equal: Empty; notEqual: Empty; less: Empty; lessEqual: Empty; greater: Empty; greaterEqual: Empty
+  equal: NoParams; notEqual: NoParams; less: NoParams; lessEqual: NoParams; greater: NoParams; greaterEqual: NoParams
   /** where(cond: bool, a, b), all three broadcast together. */
-  where: Empty
+  where: NoParams
   // Reductions over sorted, distinct, non-negative axes.
   sum: { readonly axes: readonly number[]; readonly keepDims: boolean }
   max: { readonly axes: readonly number[]; readonly keepDims: boolean }
@@ -67,12 +81,19 @@ export interface PrimitiveParams {
   avgPoolGrad: Pool2dParams & { readonly inputShape: readonly number[] }
   cast: { readonly dtype: DType }
   /** Identity whose derivative is zero. */
-  stopGradient: Empty
+  stopGradient: NoParams
 }
 
+/**
+ * The name of a primitive: every differentiable op is one of these or a composition of them, and a
+ * backend implements one kernel per primitive.
+ */
 export type Primitive = keyof PrimitiveParams
 
-/** A table that must hold one entry per primitive: the compiler refuses a missing one. */
+/**
+ * A table with one entry per primitive, of type `F[P]` for primitive `P`: the compiler refuses a
+ * missing one. {@link Kernels} is such a table.
+ */
 export type PrimitiveTable<F extends { [P in Primitive]: unknown }> = { readonly [P in Primitive]: F[P] }
 
 export const UNARY = [

@@ -16,13 +16,23 @@ import { nextLevel, primalAt, type Trace } from './tracer.js'
 import { treeLeavesWithPath, treeMap, treeZipWith } from './tree.js'
 import { releaseScope, type Backend } from '../backends/backend.js'
 
+/**
+ * Which arguments {@link grad} and {@link valueAndGrad} differentiate: one index (the gradient
+ * comes back alone) or a list of indices (the gradients come back as a tuple in that order).
+ */
 export type Argnums = number | readonly number[]
 
-/** The gradient type for the arguments picked by `argnums`: one record, or a tuple of them. */
+/**
+ * The type of the gradients {@link grad} returns for argument types `A` and `argnums` `N`: `A[N]`
+ * for one index, a tuple of the picked argument types for a list. Gradients have the structure
+ * and type of the arguments they are taken for.
+ */
 export type GradOf<A extends readonly unknown[], N extends Argnums> =
   N extends number ? A[N] : { -readonly [K in keyof N]: A[N[K] & number] }
 
+/** Options of {@link grad} and {@link valueAndGrad} (which also take `hasAux`). */
 export interface GradOptions<N extends Argnums> {
+  /** The arguments to differentiate with respect to. Default 0, the first. */
   readonly argnums?: N
 }
 
@@ -123,8 +133,23 @@ const idOf = (x: Tensor, trace: ReverseTrace): number =>
   x.tracer !== null && x.tracer.trace === trace ? (x.tracer as ReverseTracer).id : -1
 
 /**
- * Reverse mode with an explicit cotangent: returns f's output and a function from a cotangent
- * (shaped like the output) to the gradients of every argument, as a tuple.
+ * Reverse mode with an explicit cotangent: runs `f(...primals)` and returns its output and a
+ * pullback, a function from a cotangent (a record shaped like the output, same shapes and dtypes)
+ * to the gradients of every argument, as a tuple: the vector-Jacobian product. The output may be
+ * any record of tensors, not only a scalar; the pullback may be called many times. Differentiated
+ * leaves must be float32 or float64.
+ * @throws PuregradError `NON_DIFFERENTIABLE` for an int32 or bool leaf in the arguments;
+ * `INVALID_ARGUMENT` for a leaf that is not a tensor; from the pullback, `SHAPE_MISMATCH` when the
+ * cotangent does not match the output's shapes and dtypes, `TREE_MISMATCH` when its structure differs.
+ * @example
+ * ```ts
+ * import { mul, tensor, vjp, type Tensor } from 'puregrad'
+ * const [out, pullback] = vjp((a: Tensor, b: Tensor) => mul(a, b), tensor([1, 2]), tensor([3, 4]))
+ * out.arraySync() // => [3, 8]
+ * const [ga, gb] = pullback(tensor([1, 10]))
+ * ga.arraySync() // => [3, 40]
+ * gb.arraySync() // => [1, 20]
+ * ```
  */
 export const vjp = <A extends unknown[], R>(f: (...args: A) => R, ...primals: A): [R, (ct: R) => A] =>
   scoped(false, () => vjpCore(f, primals))
@@ -183,13 +208,47 @@ const gradCore = (op: string, f: (...args: never[]) => unknown, argnums: Argnums
 }
 
 type Loss = Tensor
-type WithAux<X> = readonly [Tensor, X]
+/** What a function differentiated with `hasAux: true` returns: its scalar loss and auxiliary data (not differentiated). */
+export type WithAux<X> = readonly [Tensor, X]
 
-/** The gradient of a scalar function with respect to argument 0 (or `argnums`), shaped like it. */
+/**
+ * The gradient of a scalar-valued function: `grad(f)` is a function of the same arguments that
+ * returns df/d(argument 0), a record with the structure and type of that argument (any nesting of
+ * objects, arrays and registered classes with tensor leaves). `opts.argnums` picks other
+ * arguments (a list gives a tuple of gradients); with `opts.hasAux`, `f` returns `[loss, aux]` and
+ * the result is `[grads, aux]`. Transformations nest: `grad(grad(f))` is the second derivative.
+ *
+ * `f` must return a float scalar (rank 0) tensor; the differentiated leaves must be float32 or
+ * float64. Arguments that are not differentiated may hold anything.
+ * @throws PuregradError `NON_SCALAR_OUTPUT` when `f` returns a non-scalar, non-float or non-tensor
+ * value (reduce it with sum or mean, or use {@link vjp}); `NON_DIFFERENTIABLE` for an int32 or bool
+ * leaf (the message names its path, e.g. `params.steps`); `INVALID_ARGUMENT` for a leaf that is not
+ * a tensor, a bad `argnums`, or, with `hasAux`, a result that is not a pair; `ESCAPED_TRACER` when a
+ * traced value stored during `f` is used after it returns.
+ * @example
+ * ```ts
+ * import { add, grad, mul, square, sum, tensor, type Tensor } from 'puregrad'
+ * type Params = { w: Tensor; b: Tensor }
+ * const loss = (p: Params, x: Tensor): Tensor => sum(square(add(mul(p.w, x), p.b)))
+ * const params = { w: tensor([1, 2]), b: tensor(0.5) }
+ * const x = tensor([3, 4])
+ * const g = grad(loss)(params, x) // a Params record
+ * g.w.arraySync() // => [21, 68]
+ * g.b.item() // => 24
+ * grad(loss, { argnums: 1 })(params, x).arraySync() // => [7, 34]
+ * const [gp, aux] = grad((p: Params) => [sum(p.w), 'aux data'] as const, { hasAux: true })(params)
+ * gp.w.arraySync() // => [1, 1]
+ * aux // => 'aux data'
+ * // second derivative of x^3 at 2: 6x = 12
+ * grad(grad((t: Tensor) => mul(mul(t, t), t)))(tensor(2)).item() // => 12
+ * ```
+ */
 export function grad<A extends unknown[]>(f: (...args: A) => Loss): (...args: A) => A[0]
+/** `grad` with `argnums`: the gradients of the picked arguments (a tuple for a list). */
 export function grad<A extends unknown[], const N extends Argnums = 0>(
   f: (...args: A) => Loss, opts?: GradOptions<N> & { readonly hasAux?: false },
 ): (...args: A) => GradOf<A, N>
+/** `grad` with `hasAux: true`: `f` returns `[loss, aux]` and the result is `[grads, aux]`. */
 export function grad<A extends unknown[], X, const N extends Argnums = 0>(
   f: (...args: A) => WithAux<X>, opts: GradOptions<N> & { readonly hasAux: true },
 ): (...args: A) => [GradOf<A, N>, X]
@@ -200,11 +259,24 @@ export function grad(f: (...args: never[]) => unknown, opts: { argnums?: Argnums
   })
 }
 
-/** Like `grad`, also returning the value: `[value, grads]`, or `[[value, aux], grads]` with hasAux. */
+/**
+ * {@link grad} that also returns the value of `f`, from the same pass: `[value, grads]`, or
+ * `[[value, aux], grads]` with `hasAux`. Options, requirements and errors are those of `grad`.
+ * @throws PuregradError `NON_SCALAR_OUTPUT`, `NON_DIFFERENTIABLE`, `INVALID_ARGUMENT` as {@link grad}.
+ * @example
+ * ```ts
+ * import { square, sum, tensor, valueAndGrad, type Tensor } from 'puregrad'
+ * const [value, g] = valueAndGrad((w: Tensor) => sum(square(w)))(tensor([1, 2]))
+ * value.item() // => 5
+ * g.arraySync() // => [2, 4]
+ * ```
+ */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Loss): (...args: A) => [Tensor, A[0]]
+/** `valueAndGrad` with `argnums`: `[value, gradients of the picked arguments]`. */
 export function valueAndGrad<A extends unknown[], const N extends Argnums = 0>(
   f: (...args: A) => Loss, opts?: GradOptions<N> & { readonly hasAux?: false },
 ): (...args: A) => [Tensor, GradOf<A, N>]
+/** `valueAndGrad` with `hasAux: true`: `f` returns `[loss, aux]` and the result is `[[loss, aux], grads]`. */
 export function valueAndGrad<A extends unknown[], X, const N extends Argnums = 0>(
   f: (...args: A) => WithAux<X>, opts: GradOptions<N> & { readonly hasAux: true },
 ): (...args: A) => [[Tensor, X], GradOf<A, N>]
@@ -216,8 +288,21 @@ export function valueAndGrad(f: (...args: never[]) => unknown, opts: { argnums?:
 }
 
 /**
- * Forward mode: f's output and its directional derivative along `tangents` (shaped like
- * `primals`, a tuple of records). Exact, no step size.
+ * Forward mode: `f`'s output at `primals` and its directional derivative along `tangents`, the
+ * Jacobian-vector product, in one pass: `[out, tangentOut]`. `primals` and `tangents` are tuples of
+ * the arguments, of the same structure, shapes and dtypes (float32 or float64 leaves). Exact, no
+ * step size.
+ * @throws PuregradError `SHAPE_MISMATCH` when a tangent does not match its primal's shape and
+ * dtype; `TREE_MISMATCH` when the structures differ; `NON_DIFFERENTIABLE` for an int32 or bool
+ * primal leaf.
+ * @example
+ * ```ts
+ * import { jvp, mul, tensor, type Tensor } from 'puregrad'
+ * // d/dt of x * x at x = 3 along the tangent 1: 2 * 3
+ * const [y, dy] = jvp((x: Tensor) => mul(x, x), [tensor([3])], [tensor([1])])
+ * y.arraySync() // => [9]
+ * dy.arraySync() // => [6]
+ * ```
  */
 export const jvp = <A extends unknown[], R>(f: (...args: A) => R, primals: A, tangents: A): [R, R] =>
   scoped(true, () => jvpCore(f, primals, tangents))

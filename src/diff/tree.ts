@@ -21,7 +21,11 @@
 
 import { PuregradError } from '../core/errors.js'
 
-/** The shape of a parameter record with leaves of type L (documentation; functions are generic). */
+/**
+ * The shape of a parameter record with leaves of type `L`: a leaf, null or undefined (an empty
+ * subtree), or arrays and plain objects of records. Instances of classes registered with
+ * {@link registerTreeNode} are records too. Documentation: the tree functions are generic.
+ */
 export type Tree<L> =
   | L
   | null
@@ -55,12 +59,24 @@ interface Registration {
 const registry = new Map<object, Registration>()
 
 /**
- * Make instances of `ctor` (and of its subclasses) tree nodes. `flatten` returns the node's
- * children (subtrees, in a fixed order) and `aux`, static data that is not traversed;
- * `unflatten(aux, children)` rebuilds a node from them. Two nodes have the same structure when they
- * are instances of the same class, their `aux` values are equal (`Object.is`, or structurally for
- * plain arrays and objects) and their children have the same structure. Registering a class again
- * replaces its previous registration.
+ * Make instances of `ctor` (and of its subclasses) tree nodes, so that {@link grad}, the tree
+ * functions, layers and optimizers walk into them. `flatten` returns the node's children (subtrees,
+ * in a fixed order) and `aux`, static data that is not traversed; `unflatten(aux, children)`
+ * rebuilds a node from them. Two nodes have the same structure when they are instances of the same
+ * class, their `aux` values are equal (`Object.is`, or structurally for plain arrays and objects)
+ * and their children have the same structure. Registering a class again replaces its previous
+ * registration. Paths name children by index: `params.net[0]`.
+ * @throws PuregradError `INVALID_ARGUMENT` when `ctor` is not a class, or is Object or Array.
+ * @example
+ * ```ts
+ * import { add, registerTreeNode, tensor, treeMap, type Tensor } from 'puregrad'
+ * class Linear { constructor(readonly w: Tensor, readonly act: string) {} }
+ * registerTreeNode(Linear, (l) => [[l.w], l.act], (act, [w]) => new Linear(w as Tensor, act as string))
+ * const next = treeMap(new Linear(tensor([1]), 'relu'), (w: Tensor) => add(w, 1))
+ * next instanceof Linear // => true
+ * next.w.item() // => 2
+ * next.act // => 'relu'
+ * ```
  */
 export function registerTreeNode<T>(
   ctor: abstract new (...args: never[]) => T,
@@ -117,10 +133,11 @@ const UNDEFINED_DEF: NoneDef = { kind: 'none', value: undefined }
 declare const opaque: unique symbol
 
 /**
- * The structure of a parameter record with its leaves taken out. Opaque: compare with
- * `treeDefEquals`, print with `treeDefToString`, rebuild a record with `treeUnflatten`.
+ * The structure of a parameter record with its leaves taken out, from {@link treeFlatten}. Opaque:
+ * rebuild a record with {@link treeUnflatten}; `String(def)` renders it, `{b: [*, null], w: *}`.
  */
 export interface TreeDef {
+  /** How many leaves a record of this structure has. */
   readonly numLeaves: number
   readonly [opaque]: 'TreeDef'
 }
@@ -284,8 +301,20 @@ const flattenWith = (tree: unknown, root: string, paths: string[] | null): [unkn
 }
 
 /**
- * The leaves of `tree` in deterministic order (sorted object keys, arrays by index) and its
- * structure. `root` names the record in error messages.
+ * The leaves of `tree` in deterministic order (sorted object keys, arrays by index, registered
+ * nodes in their `flatten` order) and its structure. `null` and `undefined` are empty subtrees.
+ * `root` names the record in error messages (default `params`).
+ * @throws PuregradError `INVALID_ARGUMENT` for a value that is neither a tensor nor a record node
+ * (a number, a string, an instance of an unregistered class), naming its path, or for a cycle.
+ * @example
+ * ```ts
+ * import { tensor, treeFlatten, type Tensor } from 'puregrad'
+ * const [leaves, def] = treeFlatten<Tensor>({ w: tensor([1, 2]), layers: [{ b: tensor(3) }, null] })
+ * leaves.map((x) => x.arraySync()) // => [3, [1, 2]]
+ * def.numLeaves // => 2
+ * String(def) // => '{layers: [{b: *}, null], w: *}'
+ * treeFlatten({ w: 3 }) // throws INVALID_ARGUMENT
+ * ```
  */
 export const treeFlatten = <L = unknown>(tree: unknown, root = 'params'): [leaves: L[], def: TreeDef] =>
   flattenWith(tree, root, null) as [L[], TreeDef]
@@ -293,11 +322,29 @@ export const treeFlatten = <L = unknown>(tree: unknown, root = 'params'): [leave
 /** The structure of `tree` alone. */
 export const treeStructure = (tree: unknown, root = 'params'): TreeDef => flattenWith(tree, root, null)[1]
 
-/** The leaves of `tree`, in `treeFlatten` order. */
+/**
+ * The leaves of `tree`, in {@link treeFlatten} order (sorted object keys, arrays by index).
+ * @throws PuregradError `INVALID_ARGUMENT` for a value that is neither a tensor nor a record node, naming its path.
+ * @example
+ * ```ts
+ * import { tensor, treeLeaves, type Tensor } from 'puregrad'
+ * treeLeaves<Tensor>({ b: tensor(1), a: [tensor(2), tensor(3)] }).map((x) => x.item()) // => [2, 3, 1]
+ * ```
+ */
 export const treeLeaves = <L = unknown>(tree: unknown, root = 'params'): L[] =>
   flattenWith(tree, root, null)[0] as L[]
 
-/** The leaves of `tree` with their paths (`params.layers[1].w`), in `treeFlatten` order. */
+/**
+ * The leaves of `tree` with their paths (`params.layers[1].w`; `root` replaces `params`), in
+ * {@link treeFlatten} order: `[path, leaf]` pairs.
+ * @throws PuregradError `INVALID_ARGUMENT` for a value that is neither a tensor nor a record node, naming its path.
+ * @example
+ * ```ts
+ * import { tensor, treeLeavesWithPath } from 'puregrad'
+ * const params = { w: tensor([1, 2]), layers: [{ b: tensor(3) }] }
+ * treeLeavesWithPath(params).map(([path]) => path) // => ['params.layers[0].b', 'params.w']
+ * ```
+ */
 export const treeLeavesWithPath = <L = unknown>(tree: unknown, root = 'params'): [path: string, leaf: L][] => {
   const paths: string[] = []
   const [leaves] = flattenWith(tree, root, paths)
@@ -345,7 +392,21 @@ const unflattenImpl = (def: TreeDefImpl, leaves: readonly unknown[], op: string)
   return build(def.node, leaves, { i: 0 })
 }
 
-/** Rebuild a record of structure `def` from `leaves` (in `treeFlatten` order). */
+/**
+ * Rebuild a record of structure `def` from `leaves` (in {@link treeFlatten} order), keeping the
+ * original key order and rebuilding registered nodes with their `unflatten`.
+ * @throws PuregradError `TREE_MISMATCH` when the number of leaves differs from `def.numLeaves`;
+ * `INVALID_ARGUMENT` when `def` was not made by treeFlatten.
+ * @example
+ * ```ts
+ * import { mul, tensor, treeFlatten, treeUnflatten, type Tensor } from 'puregrad'
+ * const params = { w: tensor([1, 2]), b: tensor(3) }
+ * const [leaves, def] = treeFlatten<Tensor>(params)
+ * const doubled = treeUnflatten<typeof params>(def, leaves.map((x) => mul(x, 2)))
+ * doubled.w.arraySync() // => [2, 4]
+ * treeUnflatten(def, [tensor(1)]) // throws TREE_MISMATCH
+ * ```
+ */
 export const treeUnflatten = <T = unknown>(def: TreeDef, leaves: readonly unknown[]): T => {
   nodeOf(def, 'treeUnflatten')
   return unflattenImpl(def as unknown as TreeDefImpl, leaves, 'treeUnflatten') as T
@@ -441,7 +502,18 @@ export const treeDefEquals = (a: TreeDef, b: TreeDef): boolean => {
   return a === b || (a.numLeaves === b.numLeaves && difference(na, nb, '') === undefined)
 }
 
-/** Whether two records have the same structure (same keys, lengths, node classes and aux). */
+/**
+ * Whether two records have the same structure: the same keys, array lengths, registered node
+ * classes and `aux` data (null and undefined subtrees count as the same). The leaves' shapes and
+ * dtypes are not compared.
+ * @throws PuregradError `INVALID_ARGUMENT` for a value that is neither a tensor nor a record node.
+ * @example
+ * ```ts
+ * import { tensor, treeStructureEquals } from 'puregrad'
+ * treeStructureEquals({ a: tensor(1), b: [tensor(1)] }, { b: [tensor([5, 6])], a: tensor(0) }) // => true
+ * treeStructureEquals({ a: tensor(1) }, { a: [tensor(1)] }) // => false
+ * ```
+ */
 export const treeStructureEquals = (a: unknown, b: unknown): boolean =>
   treeDefEquals(treeStructure(a), treeStructure(b))
 
@@ -458,7 +530,16 @@ const mapImpl = (tree: unknown, f: (leaf: never, path: string) => unknown, root:
 /**
  * The record with every leaf replaced by `f(leaf, path)`; same structure, same key order. Data
  * first, `treeMap(params, f)`, or data last, `treeMap(f)(params)` for pipelines. `f` is called in
- * `treeFlatten` order.
+ * {@link treeFlatten} order; `root` replaces `params` in the paths.
+ * @throws PuregradError `INVALID_ARGUMENT` for a value that is neither a tensor nor a record node, naming its path.
+ * @example
+ * ```ts
+ * import { mul, neg, tensor, treeMap, type Tensor } from 'puregrad'
+ * const params = { w: tensor([1, 2]), b: tensor(3) }
+ * treeMap(params, (x: Tensor) => mul(x, 2)).w.arraySync() // => [2, 4]
+ * const negate = treeMap((x: Tensor) => neg(x))
+ * negate(params).b.item() // => -3
+ * ```
  */
 export function treeMap<T, L = unknown>(tree: T, f: (leaf: L, path: string) => L, root?: string): T
 export function treeMap<L = unknown>(f: (leaf: L, path: string) => L, root?: string): <T>(tree: T) => T
@@ -499,6 +580,14 @@ const zipImpl = (
  * difference is a TREE_MISMATCH error naming the first differing path, e.g.
  * `params.layers[1]: missing key "b"` (`a` is the expected structure). Data first,
  * `treeZipWith(a, b, f)`, or data last, `treeZipWith(f)(a, b)`.
+ * @throws PuregradError `TREE_MISMATCH` when the structures differ; `INVALID_ARGUMENT` for a value
+ * that is neither a tensor nor a record node.
+ * @example
+ * ```ts
+ * import { add, tensor, treeZipWith, type Tensor } from 'puregrad'
+ * const sum = treeZipWith({ a: tensor(1) }, { a: tensor(2) }, (x: Tensor, y: Tensor) => add(x, y))
+ * sum.a.item() // => 3
+ * ```
  */
 export function treeZipWith<T, L = unknown>(
   a: T,
@@ -525,6 +614,15 @@ export function treeZipWith(...args: unknown[]): unknown {
  * Combine any number (at least one) of records of the same structure leaf by leaf:
  * `f([x0, x1, ...], path)`; the first record is the expected structure. Data first,
  * `treeZipWithN(trees, f)`, or data last, `treeZipWithN(f)(trees)`.
+ * @throws PuregradError `TREE_MISMATCH` when a structure differs from the first record's (the
+ * message names the record and the path); `INVALID_ARGUMENT` for an empty list or a value that is
+ * neither a tensor nor a record node.
+ * @example
+ * ```ts
+ * import { mean, stack, tensor, treeZipWithN, type Tensor } from 'puregrad'
+ * const records = [{ a: tensor(1) }, { a: tensor(2) }, { a: tensor(6) }]
+ * treeZipWithN(records, (xs: Tensor[]) => mean(stack(xs))).a.item() // => 3
+ * ```
  */
 export function treeZipWithN<T, L = unknown>(
   trees: readonly T[],

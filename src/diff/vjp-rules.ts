@@ -8,7 +8,7 @@ import type { Tensor } from '../core/tensor.js'
 import { bind } from './bind.js'
 import type { Primitive, PrimitiveParams, PrimitiveTable } from './primitives.js'
 import { add, cast, cos, div, equal, exp, greater, less, mul, neg, notEqual, sign, sin, sub, where } from '../ops/elementwise.js'
-import { scalarLike } from '../ops/convert.js'
+import { constantValue, scalarLike } from '../ops/convert.js'
 import { safeLog, unbroadcast, winWeight } from './rule-helpers.js'
 import { isFloat } from '../core/dtype.js'
 
@@ -32,18 +32,33 @@ const scaled = <P extends Primitive>(f: (x: Tensor, out: Tensor) => Tensor): Vjp
  * gives 0, not 0 * Inf = NaN. Elsewhere r is untouched, so higher derivatives are unchanged
  * wherever the local derivative is finite. Used by the rules whose derivative can be infinite at a
  * finite input (exp, expm1, log, log1p, sqrt, div, pow) and by mul (x * log(x) at 0).
+ *
+ * The masking costs four elementwise ops (65-90% more time for a chain of products of two traced
+ * tensors, docs/reliability.md), and it is the identity unless r holds a NaN. So where the backend
+ * reads synchronously (js, wasm: host memory) r is scanned on the host first, and the ops are built
+ * only when it does hold one; the scan (a copy and a loop) costs a fraction of them. WebGPU cannot
+ * read without stalling its queue and always builds them.
  */
-const zeroSafe = (ct: Tensor, r: Tensor): Tensor => where(equal(ct, scalarLike(0, ct)), where(notEqual(r, r), scalarLike(0, r), r), r)
+const zeroSafe = (ct: Tensor, r: Tensor): Tensor =>
+  (noNaNOnHost(r) ? r : where(equal(ct, scalarLike(0, ct)), where(notEqual(r, r), scalarLike(0, r), r), r))
+
+/** Whether the values of `t` (its primal, under a trace) are known to hold no NaN: read on the host where the backend can. */
+const noNaNOnHost = (t: Tensor): boolean => {
+  const c = t.concrete()
+  if (c.backend === null || !c.backend.capabilities.syncRead) return false
+  const v = c.dataSync()
+  for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) return false
+  return true
+}
 
 /**
- * Whether `t` is a concrete scalar (a JS-number constant such as the 1.01 of `mul(x, 1.01)`) that
- * is finite (and non-zero, with `nonZero`): multiplying or dividing a cotangent by it cannot make a
- * NaN from a zero, so zeroSafe's four extra ops are skipped for the commonest case.
+ * Whether `t` is a scalar constant (the 1.01 of `mul(x, 1.01)`) that is finite (and non-zero, with
+ * `nonZero`): multiplying or dividing a cotangent by it cannot make a NaN from a zero, so
+ * zeroSafe is skipped. Its value is known on the host (constantValue), on every backend.
  */
 const tameScalar = (t: Tensor, nonZero: boolean): boolean => {
-  if (t.tracer !== null || t.size !== 1 || t.backend === null || !t.backend.capabilities.syncRead) return false
-  const v = t.dataSync()[0]
-  return Number.isFinite(v) && (!nonZero || v !== 0)
+  const v = constantValue(t)
+  return v !== undefined && Number.isFinite(v) && (!nonZero || v !== 0)
 }
 const scaledSafe = <P extends Primitive>(f: (x: Tensor, out: Tensor) => Tensor): VjpRule<P> => (ct, [x], _, out) => [zeroSafe(ct, mul(ct, f(x, out)))]
 

@@ -7,6 +7,7 @@
 
 import type { Graph, GraphNode } from './trace.js'
 
+/** Options of `toMermaid`, `toDot` and `nodeLines`. */
 export interface GraphFormatOptions {
   /** Show the dtype after the shape; default true. */
   readonly dtype?: boolean
@@ -24,7 +25,21 @@ const paramText = (p: Readonly<Record<string, unknown>> | undefined): string | n
   return Object.entries(p).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')
 }
 
-/** The lines of a node's label: title, then shape (and op parameters when asked). */
+/**
+ * The lines of a node's label: title (op, input path or constant), then shape (and op parameters,
+ * between the two, when asked).
+ *
+ * @example
+ * ```ts
+ * import { tensor, sum, type Tensor } from 'puregrad'
+ * import { traceGraph, nodeLines } from 'puregrad/graph'
+ *
+ * const g = traceGraph((x: Tensor) => sum(x, { axis: 1 }), tensor([[1, 2], [3, 4]]))
+ * const op = g.nodes[g.outputs[0].id]
+ * const lines = nodeLines(op, { params: true })
+ * if (lines[0] !== 'sum' || lines[lines.length - 1] !== '[2] float32') throw new Error(lines.join(' | '))
+ * ```
+ */
 export const nodeLines = (n: GraphNode, o: GraphFormatOptions = {}): string[] => {
   const title = n.kind === 'input' ? (n.label ?? 'input') : n.kind === 'const' ? (n.label === undefined ? 'const' : `const ${n.label}`) : n.op
   const lines = [title, shapeText(n, o)]
@@ -36,7 +51,19 @@ export const nodeLines = (n: GraphNode, o: GraphFormatOptions = {}): string[] =>
 const mermaidText = (s: string): string =>
   s.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
 
-/** A Mermaid flowchart (`flowchart TB`); node ids are n0, n1, ... as in the graph. */
+/**
+ * A Mermaid flowchart (`flowchart TB`, or LR); node ids are n0, n1, ... as in the graph; the
+ * outputs are out0, out1, ...
+ *
+ * @example
+ * ```ts
+ * import { tensor, exp, type Tensor } from 'puregrad'
+ * import { traceGraph, toMermaid } from 'puregrad/graph'
+ *
+ * const text = toMermaid(traceGraph((x: Tensor) => exp(x), tensor([1, 2])), { direction: 'LR' })
+ * if (!text.startsWith('flowchart LR') || !text.includes('n0 --> n1') || !text.includes('"exp<br/>[2] float32"')) throw new Error(text)
+ * ```
+ */
 export const toMermaid = (g: Graph, o: GraphFormatOptions = {}): string => {
   const out = [`flowchart ${o.direction ?? 'TB'}`]
   for (const n of g.nodes) {
@@ -64,7 +91,19 @@ export const toMermaid = (g: Graph, o: GraphFormatOptions = {}): string => {
 
 const dotText = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
 
-/** A Graphviz digraph; node ids are n0, n1, ... as in the graph. */
+/**
+ * A Graphviz digraph named `name` (render it with `dot -Tsvg`); node ids are n0, n1, ... as in
+ * the graph.
+ *
+ * @example
+ * ```ts
+ * import { tensor, mul, type Tensor } from 'puregrad'
+ * import { traceGraph, toDot } from 'puregrad/graph'
+ *
+ * const dot = toDot(traceGraph((x: Tensor) => mul(x, 2), tensor([1])), { dtype: false }, 'double')
+ * if (!dot.startsWith('digraph "double" {') || !dot.includes('n2 [label="mul\\n[1]"]')) throw new Error(dot)
+ * ```
+ */
 export const toDot = (g: Graph, o: GraphFormatOptions = {}, name = 'puregrad'): string => {
   const out = [
     `digraph "${dotText(name)}" {`,

@@ -2,6 +2,8 @@
  * puregrad/graph: computation graphs of functions. `traceGraph(f, ...args)` records the
  * primitives `f` runs (with operands, parameters, output shapes and dtypes); `toMermaid` and
  * `toDot` render the graph for Markdown and Graphviz.
+ *
+ * @packageDocumentation
  */
 
 export {

@@ -17,8 +17,10 @@ import { Trace, nextLevel, primalAt, type Tracer } from '../diff/tracer.js'
 import type { Primitive, PrimitiveParams } from '../diff/primitives.js'
 import { treeLeavesWithPath, treeMap } from '../diff/tree.js'
 
+/** What a node is: an argument leaf ('input'), a tensor from outside f ('const'), or a primitive ('op'). */
 export type GraphNodeKind = 'input' | 'const' | 'op'
 
+/** One node of a traced graph: a value, with the op that made it and its operands. */
 export interface GraphNode {
   readonly id: number
   readonly kind: GraphNodeKind
@@ -28,21 +30,27 @@ export interface GraphNode {
   readonly label?: string
   /** Ids of the operands, in operand order (ops only). */
   readonly inputs: readonly number[]
+  /** The output's shape. */
   readonly shape: readonly number[]
+  /** The output's dtype. */
   readonly dtype: DType
   /** The primitive's parameters (axes, perm, strides...) for op nodes. */
   readonly params?: Readonly<Record<string, unknown>>
 }
 
+/** An output of the traced function: which leaf of its result, and which node computed it. */
 export interface GraphOutput {
   /** The path of the output leaf: `out`, `out[0]`, `out.loss`. */
   readonly path: string
+  /** The node holding it. */
   readonly id: number
 }
 
+/** A computation graph, as `traceGraph` records it. */
 export interface Graph {
   /** In execution order: every node comes after its operands. */
   readonly nodes: readonly GraphNode[]
+  /** The leaves of f's result, in treeFlatten order. */
   readonly outputs: readonly GraphOutput[]
 }
 
@@ -50,11 +58,16 @@ interface GraphTracer extends Tracer {
   readonly id: number
 }
 
-/** A trace that records each primitive applied to its values and forwards it to the level below. */
+/**
+ * @internal The trace behind `traceGraph`, which records each primitive applied to its values and
+ * forwards it to the level below. Its level must come from the tracer machinery, so it is no API
+ * of its own: use `traceGraph`.
+ */
 export class GraphTrace extends Trace {
   readonly nodes: GraphNode[] = []
   private readonly constants = new Map<Tensor, number>()
 
+  /** A new input node for `primal`, named `path`, and the traced value standing for it. */
   input(primal: Tensor, path: string): Tensor {
     const id = this.push({ kind: 'input', op: 'input', label: path, inputs: [], shape: primal.shape, dtype: primal.dtype })
     return this.wrap(primal, id, path)
@@ -105,6 +118,20 @@ const rootName = (i: number): string => (i === 0 ? 'params' : `args[${i}]`)
  * Runs `f(...args)` once and returns its computation graph. Every tensor leaf of every argument is
  * an input (argument 0 is named `params`, the others `args[i]`); the result must be a tensor or a
  * record of tensors.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an argument leaf or a result leaf that is not a
+ * tensor; whatever f throws.
+ * @example
+ * ```ts
+ * import { tensor, matmul, add, tanh, type Tensor } from 'puregrad'
+ * import { traceGraph } from 'puregrad/graph'
+ *
+ * const f = (p: { w: Tensor; b: Tensor }, x: Tensor): Tensor => tanh(add(matmul(x, p.w), p.b))
+ * const g = traceGraph(f, { w: tensor([[1], [2]]), b: tensor([0.5]) }, tensor([[3, 4]]))
+ * const inputs = g.nodes.filter((n) => n.kind === 'input').map((n) => n.label)
+ * if (inputs.join() !== 'params.b,params.w,args[1]' || g.outputs[0].path !== 'out') throw new Error(inputs.join())
+ * if (g.nodes[g.outputs[0].id].op !== 'tanh') throw new Error('the output is tanh')
+ * ```
  */
 export const traceGraph = <A extends unknown[]>(f: (...args: A) => unknown, ...args: A): Graph => {
   const trace = new GraphTrace(nextLevel())
@@ -123,7 +150,20 @@ export const traceGraph = <A extends unknown[]>(f: (...args: A) => unknown, ...a
   return { nodes: trace.nodes, outputs }
 }
 
-/** How many op nodes of each primitive the graph holds, most frequent first. */
+/**
+ * How many op nodes of each primitive the graph holds, most frequent first (ties by name).
+ *
+ * @example
+ * ```ts
+ * import { tensor, mul, grad, sum, type Tensor } from 'puregrad'
+ * import { traceGraph, opCounts } from 'puregrad/graph'
+ *
+ * const f = (x: Tensor): Tensor => sum(mul(x, x))
+ * const forward = new Map(opCounts(traceGraph(f, tensor([1, 2]))))
+ * const backward = opCounts(traceGraph(grad(f), tensor([1, 2])))   // the backward pass, as ops
+ * if (forward.get('mul') !== 1 || forward.get('sum') !== 1 || backward.length === 0) throw new Error('opCounts')
+ * ```
+ */
 export const opCounts = (g: Graph): [string, number][] => {
   const counts = new Map<string, number>()
   for (const n of g.nodes) if (n.kind === 'op') counts.set(n.op, (counts.get(n.op) ?? 0) + 1)

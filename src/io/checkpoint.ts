@@ -21,15 +21,11 @@ import { PuregradError, fmtShape } from '../core/errors.js'
 import { fromTyped } from '../core/constructors.js'
 import { getBackend } from '../backends/registry.js'
 import { treeFlatten, treeLeavesWithPath, treeUnflatten, type TreeDef } from '../diff/tree.js'
-import {
-  ALIGNMENT, FORMAT_VERSION, MAGIC, MAX_HEADER_BYTES, PREFIX_BYTES,
-  alignUp, crc32, isPrefixProblem, readPrefix, readValues, writePrefix, writeValues,
-} from './format.js'
-import {
-  MetaCodec, decodeError, decodeHeader, fromValidationErrors,
-  type DecodeError, type Entry, type Header, type Meta,
-} from './codecs.js'
+import { FORMAT_VERSION, MAX_HEADER_BYTES, PREFIX_BYTES, alignUp, crc32, readValues, writePrefix, writeValues } from './format.js'
+import { MetaCodec, decodeError, fromValidationErrors, type DecodeError, type Entry, type Header, type Meta } from './codecs.js'
+import { parse, type Parsed } from './parse.js'
 
+/** Options of the checkpoint encoders and decoders. */
 export interface CheckpointOptions {
   /** The record's name at the start of paths in messages (default `params`). */
   readonly root?: string
@@ -37,7 +33,9 @@ export interface CheckpointOptions {
 
 /** A decoded checkpoint with its metadata. */
 export interface Loaded<P> {
+  /** The decoded record, shaped like the template. */
   readonly record: P
+  /** The metadata saved with it (`{}` when none was). */
   readonly meta: Meta
 }
 
@@ -136,10 +134,22 @@ const assemble = (flat: Flat, values: readonly TypedArray[], meta: Meta): Uint8A
 const numberValues = (n: number): Float64Array => Float64Array.of(n)
 
 /**
- * The bytes of a checkpoint holding every leaf of `record` (tensors, and numbers as described at
- * the top of this file) and `meta`. Throws PuregradError INVALID_ARGUMENT for a record that is not
- * a tree of tensors and numbers (naming the path) or meta that is not a flat record of strings,
- * finite numbers and booleans; reads tensors synchronously (see `encodeCheckpointAsync`).
+ * The bytes of a checkpoint holding every leaf of `record` (tensors of any dtype and shape, numbers
+ * as described at the top of this file) and `meta`; reads tensors synchronously.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a record that is not a tree of tensors and numbers
+ * (naming the path) or meta that is not a flat record of strings, finite numbers and booleans;
+ * `SYNC_READ_UNAVAILABLE` for tensors on a backend that reads asynchronously.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { encodeCheckpoint, decodeCheckpointWithMeta } from 'puregrad/io'
+ *
+ * const params = { w: tensor([[1, 2], [3, 4]]), step: 10 }
+ * const bytes = encodeCheckpoint(params, { epoch: 3 })
+ * const back = decodeCheckpointWithMeta(bytes, params)
+ * if (back._tag !== 'Right' || back.right.record.w.dataSync().join() !== '1,2,3,4' || back.right.meta.epoch !== 3) throw new Error('round trip')
+ * ```
  */
 export const encodeCheckpoint = (record: unknown, meta?: Meta, options: CheckpointOptions = {}): Uint8Array => {
   const m = checkMeta(meta)
@@ -151,7 +161,20 @@ export const encodeCheckpoint = (record: unknown, meta?: Meta, options: Checkpoi
   return assemble(flat, values, m)
 }
 
-/** `encodeCheckpoint` reading tensors asynchronously (for backends without synchronous reads). */
+/**
+ * `encodeCheckpoint` reading tensors asynchronously (for backends without synchronous reads: webgpu).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` (the promise rejects) as `encodeCheckpoint`.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { encodeCheckpointAsync, inspectCheckpoint } from 'puregrad/io'
+ *
+ * const bytes = await encodeCheckpointAsync({ layers: [{ w: tensor([1, 2, 3]) }] })
+ * const header = inspectCheckpoint(bytes)
+ * if (header._tag !== 'Right' || header.right.entries[0].path !== '.layers[0].w') throw new Error('encodeCheckpointAsync')
+ * ```
+ */
 export const encodeCheckpointAsync = async (record: unknown, meta?: Meta, options: CheckpointOptions = {}): Promise<Uint8Array> => {
   const m = checkMeta(meta)
   const flat = flatten(record, options.root ?? 'params')
@@ -162,84 +185,24 @@ export const encodeCheckpointAsync = async (record: unknown, meta?: Meta, option
   return assemble(flat, values, m)
 }
 
-/** Data-last `encodeCheckpoint`: `pipe(params, encode({ epoch: 3 }))`. */
+/**
+ * Data-last `encodeCheckpoint`: `pipe(params, encode({ epoch: 3 }))`.
+ *
+ * @throws PuregradError as `encodeCheckpoint` (when the returned function runs).
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { encode, encodeCheckpoint } from 'puregrad/io'
+ *
+ * const params = { b: tensor([0.5]) }
+ * if (encode({ epoch: 1 })(params).join() !== encodeCheckpoint(params, { epoch: 1 }).join()) throw new Error('encode')
+ * ```
+ */
 export const encode = (meta?: Meta, options?: CheckpointOptions) => (record: unknown): Uint8Array =>
   encodeCheckpoint(record, meta, options)
 
 // ---------------------------------------------------------------------------------------------
-// Decode: the file alone
-
-const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
-interface Parsed {
-  readonly header: Header
-  readonly data: Uint8Array
-}
-
-const parse = (bytes: unknown): E.Either<DecodeError, Parsed> => {
-  if (!(bytes instanceof Uint8Array)) {
-    return E.left(decodeError(`expected the checkpoint as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`))
-  }
-  const prefix = readPrefix(bytes)
-  if (isPrefixProblem(prefix)) {
-    switch (prefix.kind) {
-      case 'short':
-        return E.left(decodeError(`truncated: ${bytes.length} bytes is shorter than the ${PREFIX_BYTES}-byte prefix`, 'prefix'))
-      case 'magic':
-        return E.left(decodeError(
-          `not a puregrad checkpoint: expected the magic bytes "PGCK", got ${[...bytes.subarray(0, MAGIC.length)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
-          'magic',
-        ))
-      case 'version':
-        return E.left(decodeError(`unsupported format version ${prefix.version} (this puregrad reads version ${FORMAT_VERSION})`, 'version'))
-      case 'headerTooLarge':
-        return E.left(decodeError(`header length ${prefix.headerLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`, 'headerLength'))
-      case 'reserved':
-        return E.left(decodeError('reserved bytes 16-23 must be zero', 'reserved'))
-    }
-  }
-  const headerEnd = PREFIX_BYTES + prefix.headerLength
-  if (bytes.length < headerEnd) {
-    return E.left(decodeError(`truncated: the header needs bytes [${PREFIX_BYTES}, ${headerEnd}), the file has ${bytes.length} bytes`, 'header'))
-  }
-  const headerCrc = crc32(bytes, PREFIX_BYTES, headerEnd)
-  if (headerCrc !== prefix.headerCrc32) {
-    return E.left(decodeError(`checksum mismatch: expected ${hex(prefix.headerCrc32)}, computed ${hex(headerCrc)} (the header is corrupted)`, 'header'))
-  }
-  let text: string
-  try {
-    text = utf8.decode(bytes.subarray(PREFIX_BYTES, headerEnd))
-  } catch {
-    return E.left(decodeError('not valid UTF-8', 'header'))
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    return E.left(decodeError(`not valid JSON (${e instanceof Error ? e.message : String(e)})`, 'header'))
-  }
-  const decoded = decodeHeader(json, prefix.version)
-  if (E.isLeft(decoded)) return decoded
-  const header = decoded.right
-  const dataStart = alignUp(headerEnd)
-  const expected = dataStart + header.dataByteLength
-  if (bytes.length < expected) {
-    return E.left(decodeError(`truncated: the file should have ${expected} bytes, it has ${bytes.length}`, 'data'))
-  }
-  if (bytes.length > expected) {
-    return E.left(decodeError(`${bytes.length - expected} unexpected bytes after the data section (the file should have ${expected} bytes)`, 'data'))
-  }
-  for (let i = headerEnd; i < dataStart; i++) {
-    if (bytes[i] !== 0) return E.left(decodeError(`the ${dataStart - headerEnd} bytes before the data section (${ALIGNMENT}-byte alignment) must be zero`, 'padding'))
-  }
-  const data = bytes.subarray(dataStart, expected)
-  const dataCrc = crc32(data)
-  if (dataCrc !== header.dataCrc32) {
-    return E.left(decodeError(`checksum mismatch: expected ${hex(header.dataCrc32)}, computed ${hex(dataCrc)} (the data is corrupted)`, 'data'))
-  }
-  return E.right({ header, data })
-}
+// Decode: the file alone (the checks live in parse.ts)
 
 /** Runs `f`, turning anything it throws into a Left (decoding promises never to throw). */
 const guarded = <A>(f: () => E.Either<DecodeError, A>): E.Either<DecodeError, A> => {
@@ -252,7 +215,18 @@ const guarded = <A>(f: () => E.Either<DecodeError, A>): E.Either<DecodeError, A>
 
 /**
  * The validated header of a checkpoint (entries, meta, version), after every check that needs no
- * template: magic, version, sizes, both checksums, entry ranges.
+ * template: magic, version, sizes, both checksums, entry ranges. Left naming the first problem;
+ * never throws.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { encodeCheckpoint, inspectCheckpoint } from 'puregrad/io'
+ *
+ * const bytes = encodeCheckpoint({ w: tensor([[1, 2]]) }, { note: 'best' })
+ * const h = inspectCheckpoint(bytes)
+ * if (h._tag !== 'Right' || h.right.entries[0].shape.join() !== '1,2' || h.right.meta.note !== 'best') throw new Error('inspect')
+ * ```
  */
 export const inspectCheckpoint = (bytes: Uint8Array): E.Either<DecodeError, Header> =>
   guarded(() => E.map((p: Parsed) => p.header)(parse(bytes)))
@@ -322,27 +296,26 @@ const fromEntries = (flat: Flat, entries: readonly Entry[], data: Uint8Array, ro
   return E.right(out)
 }
 
-/**
- * `bytes` decoded against `template`: Right of a record with the template's structure (and key
- * order) holding the file's values, with the checkpoint's meta; Left naming the first problem,
- * e.g. `params.layers[1].w: expected shape [64,32] float32, got [32,64] float32`. Never throws.
- */
-export const decodeCheckpointWithMeta = <P>(
-  bytes: Uint8Array,
-  template: P,
-  options: CheckpointOptions = {},
-): E.Either<DecodeError, Loaded<P>> =>
+/** A template flattened once, ready to receive a parsed file (see `prepareTemplate`). */
+export interface PreparedTemplate {
+  readonly flat: Flat
+  readonly root: string
+}
+
+/** `template` flattened for decoding, or a Left when it is not a tree of tensors and numbers. */
+export const prepareTemplate = (template: unknown, options: CheckpointOptions = {}): E.Either<DecodeError, PreparedTemplate> =>
   guarded(() => {
     const root = options.root ?? 'params'
-    let flat: Flat
     try {
-      flat = flatten(template, root)
+      return E.right({ flat: flatten(template, root), root })
     } catch (e) {
       return E.left(decodeError(`invalid template: ${e instanceof Error ? e.message : String(e)}`))
     }
-    const parsed = parse(bytes)
-    if (E.isLeft(parsed)) return parsed
-    const { header, data } = parsed.right
+  })
+
+/** A file that passed parse.ts's checks, matched against a prepared template and turned into tensors. */
+export const fromParsed = <P>({ flat, root }: PreparedTemplate, { header, data }: Parsed): E.Either<DecodeError, Loaded<P>> =>
+  guarded(() => {
     const paired = match(flat, header, root)
     if (E.isLeft(paired)) return paired
     const leaves = fromEntries(flat, paired.right, data, root)
@@ -350,14 +323,77 @@ export const decodeCheckpointWithMeta = <P>(
     return E.right({ record: treeUnflatten<P>(flat.def, leaves.right), meta: header.meta })
   })
 
-/** `decodeCheckpointWithMeta` without the meta. */
+/**
+ * `bytes` decoded against `template`: Right of a record with the template's structure (and key
+ * order) holding the file's values, with the checkpoint's meta; Left naming the first problem,
+ * e.g. `params.layers[1].w: expected shape [64,32] float32, got [32,64] float32`. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { tensor, zeros } from 'puregrad'
+ * import { encodeCheckpoint, decodeCheckpointWithMeta } from 'puregrad/io'
+ *
+ * const bytes = encodeCheckpoint({ w: tensor([[1, 2, 3]]) }, { epoch: 7 })
+ * const wrong = decodeCheckpointWithMeta(bytes, { w: zeros([3, 1]) })
+ * if (wrong._tag !== 'Left' || !wrong.left.message.startsWith('params.w')) throw new Error('a shape mismatch is a Left')
+ * const ok = decodeCheckpointWithMeta(bytes, { w: zeros([1, 3]) })
+ * if (ok._tag !== 'Right' || ok.right.meta.epoch !== 7) throw new Error('decode')
+ * ```
+ */
+export const decodeCheckpointWithMeta = <P>(
+  bytes: Uint8Array,
+  template: P,
+  options: CheckpointOptions = {},
+): E.Either<DecodeError, Loaded<P>> => {
+  const prepared = prepareTemplate(template, options)
+  if (E.isLeft(prepared)) return prepared
+  const parsed = guarded(() => parse(bytes))
+  return E.isLeft(parsed) ? parsed : fromParsed<P>(prepared.right, parsed.right)
+}
+
+/**
+ * `decodeCheckpointWithMeta` without the meta: the record, or a Left naming the first problem.
+ *
+ * @example
+ * ```ts
+ * import { tensor, zeros } from 'puregrad'
+ * import { encodeCheckpoint, decodeCheckpoint } from 'puregrad/io'
+ *
+ * const template = { w: zeros([2]), b: zeros([1]) }
+ * const r = decodeCheckpoint(encodeCheckpoint({ w: tensor([1, 2]), b: tensor([3]) }), template)
+ * const damaged = encodeCheckpoint({ w: tensor([1, 2]), b: tensor([3]) }).map((x, i, a) => (i === a.length - 1 ? x ^ 1 : x))
+ * if (r._tag !== 'Right' || r.right.b.item() !== 3 || decodeCheckpoint(damaged, template)._tag !== 'Left') throw new Error('decode')
+ * ```
+ */
 export const decodeCheckpoint = <P>(bytes: Uint8Array, template: P, options?: CheckpointOptions): E.Either<DecodeError, P> =>
   E.map((l: Loaded<P>) => l.record)(decodeCheckpointWithMeta(bytes, template, options))
 
-/** Data-last `decodeCheckpoint`: `pipe(bytes, decode(template))`. */
+/**
+ * Data-last `decodeCheckpoint`: `pipe(bytes, decode(template))`.
+ *
+ * @example
+ * ```ts
+ * import { tensor, zeros } from 'puregrad'
+ * import { encodeCheckpoint, decode } from 'puregrad/io'
+ *
+ * const r = decode({ w: zeros([2]) })(encodeCheckpoint({ w: tensor([5, 6]) }))
+ * if (r._tag !== 'Right' || r.right.w.dataSync().join() !== '5,6') throw new Error('decode')
+ * ```
+ */
 export const decode = <P>(template: P, options?: CheckpointOptions) => (bytes: Uint8Array): E.Either<DecodeError, P> =>
   decodeCheckpoint(bytes, template, options)
 
-/** Data-last `decodeCheckpointWithMeta`. */
+/**
+ * Data-last `decodeCheckpointWithMeta`.
+ *
+ * @example
+ * ```ts
+ * import { tensor, zeros } from 'puregrad'
+ * import { encodeCheckpoint, decodeWithMeta } from 'puregrad/io'
+ *
+ * const r = decodeWithMeta({ w: zeros([1]) })(encodeCheckpoint({ w: tensor([1]) }, { run: 'a' }))
+ * if (r._tag !== 'Right' || r.right.meta.run !== 'a') throw new Error('decodeWithMeta')
+ * ```
+ */
 export const decodeWithMeta = <P>(template: P, options?: CheckpointOptions) => (bytes: Uint8Array): E.Either<DecodeError, Loaded<P>> =>
   decodeCheckpointWithMeta(bytes, template, options)

@@ -96,17 +96,43 @@ const closed = <P extends t.Props>(props: P, name: string): t.Type<t.TypeOf<t.Ty
   )
 }
 
-export const EntryCodec = closed(
+/** One leaf of a checkpoint, as the header describes it (exported as `CheckpointEntry`). */
+export interface Entry {
+  /** The leaf's path relative to the record's root (`.layers[0].w`; '' for the root itself). */
+  readonly path: string
+  /** 'tensor', or 'number' for a plain number leaf (stored as a float64 scalar). */
+  readonly kind: 'tensor' | 'number'
+  readonly dtype: DType
+  readonly shape: readonly number[]
+  /** Where the leaf's bytes start in the data section. */
+  readonly offset: number
+  /** How many bytes it takes: elements times the dtype's width. */
+  readonly byteLength: number
+}
+
+export const EntryCodec: t.Type<Entry, Entry, unknown> = closed(
   { path: t.string, kind: KindCodec, dtype: DTypeCodec, shape: ShapeCodec, offset: Nat, byteLength: Nat },
   'an entry',
 )
-export type Entry = t.TypeOf<typeof EntryCodec>
 
-export const HeaderCodec = closed(
+/** A checkpoint's validated header (exported as `CheckpointHeader`; `inspectCheckpoint` returns it). */
+export interface Header {
+  /** The format version (`FORMAT_VERSION`). */
+  readonly version: number
+  /** The length of the data section in bytes. */
+  readonly dataByteLength: number
+  /** The CRC32 of the data section. */
+  readonly dataCrc32: number
+  /** One entry per leaf, in the record's leaf order. */
+  readonly entries: Entry[]
+  /** The metadata stored with the checkpoint. */
+  readonly meta: Meta
+}
+
+export const HeaderCodec: t.Type<Header, Header, unknown> = closed(
   { version: Nat, dataByteLength: Nat, dataCrc32: U32, entries: t.array(EntryCodec), meta: MetaCodec },
   'a header',
 )
-export type Header = t.TypeOf<typeof HeaderCodec>
 
 // ---------------------------------------------------------------------------------------------
 // io-ts errors -> a readable message

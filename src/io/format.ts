@@ -55,7 +55,18 @@ const table = (): Uint32Array => {
   return t
 }
 
-/** CRC32 of `bytes[start, end)` as an unsigned 32-bit integer. `crc32(ascii "123456789")` is 0xCBF43926. */
+/**
+ * CRC32 (IEEE, as in zip and PNG) of `bytes[start, end)` as an unsigned 32-bit integer: the
+ * checksum a checkpoint's header and data carry.
+ *
+ * @example
+ * ```ts
+ * import { crc32 } from 'puregrad/io'
+ *
+ * const check = crc32(new TextEncoder().encode('123456789'))
+ * if (check !== 0xcbf43926) throw new Error(check.toString(16))
+ * ```
+ */
 export const crc32 = (bytes: Uint8Array, start = 0, end = bytes.length): number => {
   const t = table()
   let c = 0xffffffff

@@ -2,6 +2,8 @@
  * Checkpoints, browser-safe part: encode a parameter record (or optimizer state) to bytes and
  * decode it back against a template. The Node file helpers (saveCheckpoint, loadCheckpoint) live
  * in ./node.js, which is kept out of this entry so that it never pulls in node:fs.
+ *
+ * @packageDocumentation
  */
 
 export {

@@ -18,10 +18,28 @@ import {
 const childCtx = (ctx: ApplyContext, i: number): ApplyContext =>
   ctx.key === undefined ? ctx : { ...ctx, key: foldIn(ctx.key, i) }
 
+/** The params of `sequential(...layers)`: a tuple of each layer's params, in order. */
 export type SequentialParams<Ls extends readonly AnyLayer[]> = { -readonly [K in keyof Ls]: ParamsOf<Ls[K]> }
+/** The state of `sequential(...layers)`: a tuple of each layer's state, in order. */
 export type SequentialState<Ls extends readonly AnyLayer[]> = { -readonly [K in keyof Ls]: StateOf<Ls[K]> }
 
-/** Applies the layers in order. Params and state are tuples with one entry per layer. */
+/**
+ * Applies the layers in order, each init seeing the previous output shape. Params and state are
+ * typed tuples with one entry per layer (`params[0].w`); each child gets its own key.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an argument that is not a layer, or params or
+ * state of the wrong length in apply; errors of a child name its position (`sequential[1]/dense`).
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { sequential, dense, activation, relu, key } from 'puregrad/layers'
+ *
+ * const model = sequential(dense(16), activation(relu), dense(3))
+ * const { params, state, outputShape } = model.init(key(0), [4])
+ * const [y] = model.apply(params, state, ones([2, 4]))
+ * if (params[2].w.shape.join() !== '16,3' || y.shape.join() !== '2,3' || outputShape.join() !== '3') throw new Error('sequential')
+ * ```
+ */
 export const sequential = <const Ls extends readonly AnyLayer[]>(...layers: Ls): Layer<SequentialParams<Ls>, SequentialState<Ls>> => {
   const name = 'sequential'
   layers.forEach((l, i) => { if (l === null || typeof l !== 'object' || typeof l.apply !== 'function') argError(name, `argument ${i} is not a layer`) })
@@ -54,12 +72,27 @@ export const sequential = <const Ls extends readonly AnyLayer[]>(...layers: Ls):
   }
 }
 
+/** The params of `named(layers)`: a record of each layer's params under its key. */
 export type NamedParams<R extends Record<string, AnyLayer>> = { -readonly [K in keyof R]: ParamsOf<R[K]> }
+/** The state of `named(layers)`: a record of each layer's state under its key. */
 export type NamedState<R extends Record<string, AnyLayer>> = { -readonly [K in keyof R]: StateOf<R[K]> }
 
 /**
  * Applies the layers in the record's key order (insertion order; note that JS puts integer-like
  * keys first). Params and state are records with the same keys: `params.encoder.w`.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an entry that is not a layer or params missing an
+ * entry; errors of a child name its key (`named.encoder/dense: ...`).
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { named, dense, key } from 'puregrad/layers'
+ *
+ * const model = named({ encoder: dense(8), head: dense(2) })
+ * const { params, state } = model.init(key(0), [4])
+ * const [y] = model.apply(params, state, ones([3, 4]))
+ * if (params.head.w.shape.join() !== '8,2' || y.shape.join() !== '3,2') throw new Error('named')
+ * ```
  */
 export const named = <const R extends Record<string, AnyLayer>>(layers: R): Layer<NamedParams<R>, NamedState<R>> => {
   const name = 'named'
@@ -93,7 +126,22 @@ export const named = <const R extends Record<string, AnyLayer>>(layers: R): Laye
   }
 }
 
-/** x + layer(x); the layer must preserve the shape. Params and state are the inner layer's. */
+/**
+ * x + layer(x); the layer must preserve the shape. Params and state are the inner layer's.
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` (at init or apply) when the inner layer changes the shape;
+ * its own errors are prefixed with `residual/`.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { residual, dense, initializers, key } from 'puregrad/layers'
+ *
+ * const block = residual(dense(4, { kernelInit: initializers.zeros }))
+ * const { params, state } = block.init(key(0), [4])
+ * const [y] = block.apply(params, state, ones([2, 4]))   // x + (x 0 + 0) = x
+ * if (!y.dataSync().every((v) => v === 1)) throw new Error(`got ${y}`)
+ * ```
+ */
 export const residual = <P, S>(layer: Layer<P, S>): Layer<P, S> => {
   const name = 'residual'
   return {
@@ -113,6 +161,20 @@ export const residual = <P, S>(layer: Layer<P, S>): Layer<P, S> => {
   }
 }
 
-/** A layer applying `f` elementwise-or-otherwise to the batch; the output shape is the input's. */
+/**
+ * A layer without params or state applying `f` to the batch (an activation, or any function that
+ * keeps the shape, which init reports as the output shape). `name` appears in error messages.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { activation, relu, key } from 'puregrad/layers'
+ *
+ * const layer = activation(relu)
+ * const { params, state } = layer.init(key(0), [3])
+ * const [y] = layer.apply(params, state, tensor([[-1, 0, 2]]))
+ * if (y.dataSync().join() !== '0,0,2' || layer.name !== 'relu') throw new Error(`got ${y}`)
+ * ```
+ */
 export const activation = (f: (x: Tensor) => Tensor, name: string = f.name === '' ? 'activation' : f.name): Layer<Empty, Empty> =>
   stateless(name, (s) => [...s], (x) => f(x))

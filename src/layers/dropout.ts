@@ -12,7 +12,26 @@ import { bernoulliBits } from '../random/distributions.js'
 import { checkKey } from '../random/key.js'
 import { argError, expectFloat, hostLike, stateless, type Empty, type Layer } from './layer.js'
 
-/** Applies dropout to one tensor: the function behind the layer, for use outside layers. */
+/**
+ * Applies dropout to one float tensor: the function behind the `dropout` layer, for use outside
+ * layers. Outside training (or with rate 0) it returns x itself; in training each element is kept
+ * with probability 1 - rate and scaled by 1 / (1 - rate), the mask drawn from `ctx.key`.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` in training without a key (or with something else in
+ * its place); `DTYPE_MISMATCH` for a non-float x.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { dropoutFn, key } from 'puregrad/layers'
+ *
+ * const x = ones([1000])
+ * if (dropoutFn(x, 0.5, { training: false }) !== x) throw new Error('inference is the identity')
+ * const y = dropoutFn(x, 0.5, { training: true, key: key(0) }).dataSync()
+ * if (!y.every((v) => v === 0 || v === 2)) throw new Error('kept elements are scaled by 2')
+ * const kept = y.filter((v) => v === 2).length
+ * if (kept < 400 || kept > 600) throw new Error(`kept ${kept} of 1000`)
+ * ```
+ */
 export const dropoutFn = (x: Tensor, rate: number, ctx: { readonly training?: boolean; readonly key?: unknown }): Tensor => {
   const name = 'dropout'
   expectFloat(name, x)
@@ -29,7 +48,24 @@ export const dropoutFn = (x: Tensor, rate: number, ctx: { readonly training?: bo
   return mul(x, hostLike(Float64Array.from(keep, (k) => k * scale), x.shape, x))
 }
 
-/** A dropout layer dropping a fraction `rate` (in [0, 1]) of the elements in training mode. */
+/**
+ * A dropout layer dropping a fraction `rate` (in [0, 1]) of the elements in training mode (see
+ * `dropoutFn`); the identity in inference. No params, no state; apply needs `ctx.key` in training.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a rate outside [0, 1], or from apply in training
+ * without a key; `DTYPE_MISMATCH` for a non-float x.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { dropout, key } from 'puregrad/layers'
+ *
+ * const layer = dropout(0.25)
+ * const { params, state } = layer.init(key(0), [8])
+ * const [train] = layer.apply(params, state, ones([4, 8]), { training: true, key: key(1) })
+ * const [infer] = layer.apply(params, state, ones([4, 8]))
+ * if (!train.dataSync().some((v) => v === 0) || !infer.dataSync().every((v) => v === 1)) throw new Error('dropout')
+ * ```
+ */
 export const dropout = (rate: number): Layer<Empty, Empty> => {
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) argError('dropout', `rate must be in [0, 1], got ${String(rate)}`)
   return stateless('dropout', (s) => [...s], (x, ctx) => dropoutFn(x, rate, ctx))

@@ -10,16 +10,36 @@ import type { Initializer } from './initializers.js'
 import { normal } from '../random/distributions.js'
 import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, type Empty, type Layer } from './layer.js'
 
+/** Options of `embedding`. */
 export interface EmbeddingOptions {
   /** Default N(0, 1), as PyTorch. */
   readonly init?: Initializer
 }
 
+/** An embedding's parameters: the table [vocabSize, dim], row i the vector of token i. */
 export interface EmbeddingParams { readonly table: Tensor }
 
 const standardNormal: Initializer = (key, shape, dtype) => normal(key, shape, { dtype })
 
-/** Maps ids [N, ...] (int32, in [0, vocabSize)) to vectors [N, ..., dim]. */
+/**
+ * Maps token ids [N, ...] (int32, in [0, vocabSize)) to vectors [N, ..., dim] by looking up rows
+ * of its table [vocabSize, dim]; the gradient reaches only the rows that were used.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when vocabSize or dim is not a positive integer; from
+ * apply, `DTYPE_MISMATCH` for ids that are not int32 and `INDEX_OUT_OF_RANGE` for an id outside
+ * [0, vocabSize).
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { embedding, key } from 'puregrad/layers'
+ *
+ * const layer = embedding(100, 8)
+ * const { params, state, outputShape } = layer.init(key(0), [5])   // sequences of 5 ids
+ * const ids = tensor([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]], { dtype: 'int32' })
+ * const [y] = layer.apply(params, state, ids)
+ * if (y.shape.join() !== '2,5,8' || outputShape.join() !== '5,8') throw new Error(`got ${y.shape}`)
+ * ```
+ */
 export const embedding = (vocabSize: number, dim: number, opts: EmbeddingOptions = {}): Layer<EmbeddingParams, Empty> => {
   const name = 'embedding'
   checkPositiveInt(name, 'vocabSize', vocabSize)

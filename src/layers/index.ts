@@ -1,6 +1,8 @@
 /**
  * puregrad/layers: neural-network layers as pairs of pure functions (init, apply), combinators,
  * activations, losses, initializers and the functional PRNG they draw from.
+ *
+ * @packageDocumentation
  */
 
 export type {
@@ -9,7 +11,7 @@ export type {
 export { dense, type DenseOptions, type DenseParams, type DenseParamsNoBias, type DenseParamsFor } from './dense.js'
 export {
   conv2d, maxPool2d, avgPool2d, globalAvgPool, flatten,
-  type Conv2dLayerOptions, type Conv2dParams, type Conv2dParamsNoBias, type Conv2dParamsFor, type Pool2dLayerOptions,
+  type Conv2dLayerOptions, type Conv2dParams, type Conv2dParamsNoBias, type Conv2dParamsFor, type Pool2dLayerOptions, type Pair,
 } from './conv.js'
 export { dropout, dropoutFn } from './dropout.js'
 export {
@@ -36,5 +38,8 @@ export {
 } from './losses.js'
 export * as initializers from './initializers.js'
 export type { Initializer, FanMode, Distribution, VarianceScalingOptions, OrthogonalOptions } from './initializers.js'
-export * as random from '../random/index.js'
+export * as random from '../random/namespace.js'
+export type {
+  FloatDType, UniformOptions, NormalOptions, TruncatedNormalOptions, BernoulliOptions, PermutationOptions, CategoricalOptions,
+} from '../random/index.js'
 export { Key, key, split, foldIn } from '../random/index.js'

@@ -12,14 +12,30 @@ import type { Tensor } from '../core/tensor.js'
 import { checkKey, type Key } from '../random/key.js'
 import { normal, truncatedNormal, uniform, type FloatDType } from '../random/distributions.js'
 
+/**
+ * A parameter initializer: a tensor of `shape` and `dtype` (default float32) drawn from `key`.
+ * The built-in ones throw PuregradError `INVALID_ARGUMENT` for a key that is not a Key or a
+ * malformed shape and `UNSUPPORTED_DTYPE` for a dtype other than float32 and float64.
+ */
 export type Initializer = (key: Key, shape: readonly number[], dtype?: FloatDType) => Tensor
 
+/** Which fan `varianceScaling` divides by: fan-in, fan-out or their mean. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg'
+/** The distribution `varianceScaling` draws from. */
 export type Distribution = 'truncatedNormal' | 'normal' | 'uniform'
 
 /**
  * [fanIn, fanOut] of a weight shape: [in, out] for dense kernels, [kh, kw, in, out] (HWIO) for
- * convolutions, where the receptive field kh * kw multiplies both. A vector counts as [n, n].
+ * convolutions, where the receptive field kh * kw multiplies both. A vector counts as [n, n], a
+ * scalar as [1, 1].
+ *
+ * @example
+ * ```ts
+ * import { initializers } from 'puregrad/layers'
+ *
+ * const [fanIn, fanOut] = initializers.computeFans([3, 3, 16, 32])
+ * if (fanIn !== 144 || fanOut !== 288) throw new Error(`got ${fanIn}, ${fanOut}`)
+ * ```
  */
 export const computeFans = (shape: readonly number[]): [number, number] => {
   if (shape.length === 0) return [1, 1]
@@ -42,16 +58,33 @@ const dtypeOf = (op: string, d: unknown): FloatDType => {
  */
 const TRUNCATED_STD = 0.87962566103423978
 
+/** Options of `varianceScaling`. */
 export interface VarianceScalingOptions {
+  /** The variance is scale / fan: default 1. */
   readonly scale?: number
+  /** Default 'fanIn'. */
   readonly mode?: FanMode
+  /** Default 'truncatedNormal'. */
   readonly distribution?: Distribution
 }
 
 /**
- * Values with variance scale / fan, fan chosen by `mode`. 'uniform' draws from [-l, l] with
- * l = sqrt(3 scale / fan); 'normal' from N(0, scale / fan); 'truncatedNormal' from a normal
- * truncated at two standard deviations, rescaled so its variance is still scale / fan.
+ * An initializer drawing values with variance scale / fan, fan chosen by `mode` (see
+ * `computeFans`). 'uniform' draws from [-l, l] with l = sqrt(3 scale / fan); 'normal' from
+ * N(0, scale / fan); 'truncatedNormal' from a normal truncated at two standard deviations,
+ * rescaled so its variance is still scale / fan. A zero fan gives zeros.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a scale that is not positive or an unknown mode or
+ * distribution; the initializer itself throws as `Initializer` says.
+ * @example
+ * ```ts
+ * import { initializers, key } from 'puregrad/layers'
+ *
+ * const init = initializers.varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform' })
+ * const w = init(key(0), [50, 10])                // uniform on [-l, l], l = sqrt(3 * 2 / 50)
+ * const l = Math.sqrt(6 / 50)
+ * if (!w.dataSync().every((v) => Math.abs(v) <= l) || w.dtype !== 'float32') throw new Error('out of range')
+ * ```
  */
 export const varianceScaling = (opts: VarianceScalingOptions = {}): Initializer => {
   const scale = opts.scale ?? 1, mode = opts.mode ?? 'fanIn', dist = opts.distribution ?? 'truncatedNormal'
@@ -80,27 +113,47 @@ export const varianceScaling = (opts: VarianceScalingOptions = {}): Initializer 
   }
 }
 
-/** Glorot / Xavier: variance 2 / (fanIn + fanOut). */
+/** Glorot / Xavier uniform: variance 2 / (fanIn + fanOut). The default kernel initializer of `dense` and `conv2d`. */
 export const glorotUniform: Initializer = varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform' })
+/** Glorot / Xavier, truncated normal: variance 2 / (fanIn + fanOut). */
 export const glorotNormal: Initializer = varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal' })
-/** He / Kaiming (for ReLU networks): variance 2 / fanIn. */
+/** He / Kaiming uniform (for ReLU networks): variance 2 / fanIn. */
 export const heUniform: Initializer = varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform' })
+/** He / Kaiming, truncated normal (for ReLU networks): variance 2 / fanIn. */
 export const heNormal: Initializer = varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' })
-/** LeCun (for SELU networks): variance 1 / fanIn. */
+/** LeCun, truncated normal (for SELU networks): variance 1 / fanIn. */
 export const lecunNormal: Initializer = varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' })
+/** LeCun uniform (for SELU networks): variance 1 / fanIn. */
 export const lecunUniform: Initializer = varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform' })
 
+/** Another name of `glorotUniform`. */
 export const xavierUniform = glorotUniform
+/** Another name of `glorotNormal`. */
 export const xavierNormal = glorotNormal
+/** Another name of `heUniform`. */
 export const kaimingUniform = heUniform
+/** Another name of `heNormal`. */
 export const kaimingNormal = heNormal
 
-/** Every entry `value`; the key is ignored (constant initializers take one so all initializers swap freely). */
+/**
+ * An initializer filling every entry with `value`; the key is checked but not used (constant
+ * initializers take one so all initializers swap freely).
+ *
+ * @example
+ * ```ts
+ * import { initializers, key } from 'puregrad/layers'
+ *
+ * const b = initializers.constant(0.1)(key(0), [3], 'float64')
+ * if (b.dtype !== 'float64' || b.dataSync().join() !== '0.1,0.1,0.1') throw new Error(`got ${b}`)
+ * ```
+ */
 export const constant = (value: number): Initializer => (key, shape, dtype) => {
   checkKey('constant', key)
   return full(checkShape('constant', shape), value, { dtype: dtypeOf('constant', dtype) })
 }
+/** All zeros: the default bias initializer. */
 export const zeros: Initializer = constant(0)
+/** All ones: the initial scale of the normalisation layers. */
 export const ones: Initializer = constant(1)
 
 /**
@@ -129,11 +182,28 @@ const orthonormalColumns = (a: Float64Array, n: number, m: number): void => {
   }
 }
 
-export interface OrthogonalOptions { readonly gain?: number }
+/** Options of `orthogonal`. */
+export interface OrthogonalOptions {
+  /** A factor on the orthogonal matrix: default 1. */
+  readonly gain?: number
+}
 
 /**
- * A (semi-)orthogonal matrix times `gain`: the shape is read as [rows = product of all but the
- * last axis, cols = last axis]; rows are orthonormal when rows <= cols, columns otherwise.
+ * An initializer drawing a (semi-)orthogonal matrix times `gain`: the shape is read as
+ * [rows = product of all but the last axis, cols = last axis]; rows are orthonormal when
+ * rows <= cols, columns otherwise. The default recurrent initializer of the RNN cells.
+ *
+ * @throws PuregradError (from the initializer) `SHAPE_MISMATCH` for a shape of rank below 2, and
+ * the errors `Initializer` lists.
+ * @example
+ * ```ts
+ * import { matmul, transpose } from 'puregrad'
+ * import { initializers, key } from 'puregrad/layers'
+ *
+ * const q = initializers.orthogonal()(key(0), [4, 4], 'float64')
+ * const eye = matmul(transpose(q), q).dataSync()   // Qᵀ Q = I
+ * eye.forEach((v, i) => { if (Math.abs(v - (i % 5 === 0 ? 1 : 0)) > 1e-12) throw new Error(`QᵀQ[${i}] = ${v}`) })
+ * ```
  */
 export const orthogonal = (opts: OrthogonalOptions = {}): Initializer => (key, shape, dtype) => {
   const op = 'orthogonal'

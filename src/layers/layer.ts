@@ -20,11 +20,13 @@ import type { FloatDType } from '../random/distributions.js'
 /** The params or state of a layer that has none. */
 export type Empty = Record<string, never>
 
+/** Options of `Layer.init`. */
 export interface InitOptions {
   /** The dtype of parameters and state: float32 by default. */
   readonly dtype?: FloatDType
 }
 
+/** The third argument of `Layer.apply`: the mode and, for layers that draw randomness, a key. */
 export interface ApplyContext {
   /** Training mode (dropout active, batch-norm on batch statistics): default false. */
   readonly training?: boolean
@@ -32,6 +34,7 @@ export interface ApplyContext {
   readonly key?: Key
 }
 
+/** What `Layer.init` returns: the parameters, the initial state and the shape of one output. */
 export interface Initialized<P, S> {
   readonly params: P
   readonly state: S
@@ -39,15 +42,34 @@ export interface Initialized<P, S> {
   readonly outputShape: number[]
 }
 
+/**
+ * A layer with parameters P and state S: a pair of pure functions, nothing held inside. The
+ * parameter record P is what `grad` differentiates; the state S (batch-norm statistics) is
+ * threaded through `apply` and returned updated, never mutated.
+ */
 export interface Layer<P = Empty, S = Empty> {
   /** Used in error messages: `dense: expected input with last dim 64, got [32,10]`. */
   readonly name: string
+  /**
+   * The parameters (drawn from `key`), the initial state and the output shape for one example of
+   * shape `inputShape` (no batch axis). Parameters are float32 unless `opts.dtype` is float64.
+   * Throws PuregradError `INVALID_ARGUMENT` for a malformed shape or a key that is not a Key,
+   * `SHAPE_MISMATCH` for a shape the layer cannot take, `UNSUPPORTED_DTYPE` for another dtype.
+   */
   init(key: Key, inputShape: readonly number[], opts?: InitOptions): Initialized<P, S>
+  /**
+   * The output for a batch `x` (axis 0 the batch) and the next state. Throws PuregradError
+   * `SHAPE_MISMATCH` or `DTYPE_MISMATCH` for an input the parameters do not fit; errors from
+   * layers nested in combinators name their path (`sequential[2]/dense: ...`).
+   */
   apply(params: P, state: S, x: Tensor, ctx?: ApplyContext): [Tensor, S]
 }
 
+/** Any layer, whatever its parameter and state types: the element type of combinator arguments. */
 export type AnyLayer = Layer<any, any>
+/** The parameter record type of a layer: `ParamsOf<typeof model>`. */
 export type ParamsOf<L> = L extends Layer<infer P, any> ? P : never
+/** The state type of a layer: `StateOf<typeof model>`. */
 export type StateOf<L> = L extends Layer<any, infer S> ? S : never
 
 export const EMPTY: Empty = Object.freeze({}) as Empty

@@ -22,22 +22,44 @@ const checkEpsilon = (layer: string, eps: number): number => {
   return eps
 }
 
+/** Options of `batchNorm`. */
 export interface BatchNormOptions {
   /**
    * Weight of the old running statistics in each update: running = momentum running +
    * (1 - momentum) batch. Default 0.99 (Flax / Keras; PyTorch's momentum is 1 - this).
    */
   readonly momentum?: number
+  /** Added to the variance before the square root: default 1e-5. */
   readonly epsilon?: number
 }
 
+/** Parameters of `batchNorm` and `layerNorm`: scale gamma (ones) and shift beta (zeros), [features]. */
 export interface NormParams { readonly gamma: Tensor; readonly beta: Tensor }
+/** `batchNorm`'s state: the running mean (zeros) and variance (ones), [features], never differentiated. */
 export interface BatchNormState { readonly mean: Tensor; readonly var: Tensor }
 
 /**
  * Batch normalisation over every axis but the last. Training normalises with the batch's mean and
  * (population) variance and returns updated running statistics; inference uses the running
  * statistics and returns the state unchanged. The running statistics never carry gradients.
+ * The output has x's shape; params and state are [features] vectors.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a momentum outside [0, 1] or an epsilon that is not
+ * positive; from apply, `SHAPE_MISMATCH` when x's last axis is not the features (or x has no batch
+ * axis) and `DTYPE_MISMATCH` for a non-float x.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { batchNorm, key } from 'puregrad/layers'
+ *
+ * const layer = batchNorm({ momentum: 0.9 })
+ * const { params, state } = layer.init(key(0), [1])
+ * const x = tensor([[1], [3]])
+ * const [y, next] = layer.apply(params, state, x, { training: true })
+ * const [a, b] = y.dataSync()
+ * if (Math.abs(a + 1) > 1e-3 || Math.abs(b - 1) > 1e-3) throw new Error(`normalised to ${a}, ${b}`)
+ * if (Math.abs(next.mean.item() - 0.2) > 1e-6) throw new Error('running mean 0.9 * 0 + 0.1 * 2')
+ * ```
  */
 export const batchNorm = (opts: BatchNormOptions = {}): Layer<NormParams, BatchNormState> => {
   const name = 'batchNorm'
@@ -75,9 +97,30 @@ export const batchNorm = (opts: BatchNormOptions = {}): Layer<NormParams, BatchN
   }
 }
 
-export interface LayerNormOptions { readonly epsilon?: number }
+/** Options of `layerNorm` and `rmsNorm`. */
+export interface LayerNormOptions {
+  /** Added to the variance (mean square) before the square root: default 1e-5 (rmsNorm 1e-6). */
+  readonly epsilon?: number
+}
 
-/** Normalises each example over its last axis, then scales by gamma and shifts by beta. */
+/**
+ * Normalises each example over its last axis (mean 0, population variance 1), then scales by
+ * gamma and shifts by beta ([features] each). The output has x's shape; no state.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an epsilon that is not positive; from apply,
+ * `SHAPE_MISMATCH` when x's last axis is not the features and `DTYPE_MISMATCH` for a non-float x.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { layerNorm, key } from 'puregrad/layers'
+ *
+ * const layer = layerNorm()
+ * const { params, state } = layer.init(key(0), [2])
+ * const [y] = layer.apply(params, state, tensor([[1, 3], [10, 30]]))
+ * const v = Array.from(y.dataSync(), (x) => Math.round(x * 1000) / 1000)
+ * if (v.join() !== '-1,1,-1,1') throw new Error(`got ${v}`)
+ * ```
+ */
 export const layerNorm = (opts: LayerNormOptions = {}): Layer<NormParams, Empty> => {
   const name = 'layerNorm'
   const eps = checkEpsilon(name, opts.epsilon ?? 1e-5)
@@ -99,9 +142,26 @@ export const layerNorm = (opts: LayerNormOptions = {}): Layer<NormParams, Empty>
   }
 }
 
+/** `rmsNorm`'s parameters: the learned scale [features] (ones). */
 export interface RmsNormParams { readonly scale: Tensor }
 
-/** x / sqrt(mean(x²) + eps) over the last axis, times a learned scale: no centring, no shift. */
+/**
+ * x / sqrt(mean(x²) + eps) over the last axis, times a learned scale [features]: no centring, no
+ * shift. The output has x's shape; no state.
+ *
+ * @throws PuregradError as `layerNorm`.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { rmsNorm, key } from 'puregrad/layers'
+ *
+ * const layer = rmsNorm()
+ * const { params, state } = layer.init(key(0), [2])
+ * const [y] = layer.apply(params, state, tensor([[3, 4]]))   // rms = sqrt(12.5)
+ * const [a] = y.dataSync()
+ * if (Math.abs(a - 3 / Math.sqrt(12.5)) > 1e-5) throw new Error(`got ${a}`)
+ * ```
+ */
 export const rmsNorm = (opts: LayerNormOptions = {}): Layer<RmsNormParams, Empty> => {
   const name = 'rmsNorm'
   const eps = checkEpsilon(name, opts.epsilon ?? 1e-6)

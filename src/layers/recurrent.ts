@@ -29,6 +29,7 @@ import { glorotUniform, orthogonal, zeros, type Initializer } from './initialize
 import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, shapeError, zerosOn, type Empty, type Layer } from './layer.js'
 import { scan } from './scan.js'
 
+/** Options of the recurrent cells (and of the layers `simpleRnn`, `lstm`, `gru`). */
 export interface CellOptions {
   /** For the input weights Wx [F, gates * H]: default glorotUniform. */
   readonly kernelInit?: Initializer
@@ -36,18 +37,36 @@ export interface CellOptions {
   readonly recurrentInit?: Initializer
 }
 
+/**
+ * A recurrent cell with parameters P and carry C: one time step over a batch, run over a sequence
+ * by `rnn`. Its output h_t is [N, hiddenSize].
+ */
 export interface Cell<P, C> {
+  /** Used in error messages; `rnn` names its layer after it without the `Cell` suffix. */
   readonly name: string
+  /** H, the size of the hidden state and of each step's output. */
   readonly hiddenSize: number
+  /**
+   * Parameters for inputs of `inputSize` features (float32 unless `dtype`). Throws PuregradError
+   * `INVALID_ARGUMENT` for a key that is not a Key or an inputSize that is not a positive integer.
+   */
   init(key: Key, inputSize: number, dtype?: FloatDType): P
   /** The zero carry for a batch of `batch` sequences, with `like`'s dtype and on its backend. */
   initialCarry(batch: number, like: Tensor): C
+  /**
+   * One step: the next carry and the output h_t [N, H] for x_t [N, F]. Throws PuregradError
+   * `SHAPE_MISMATCH` when x is not [N, inputSize], `DTYPE_MISMATCH` for a non-float x.
+   */
   step(params: P, carry: C, x: Tensor): [C, Tensor]
 }
 
+/** SimpleRNN parameters: wx [F, H], wh [H, H], b [H]. */
 export interface SimpleRnnParams { readonly wx: Tensor; readonly wh: Tensor; readonly b: Tensor }
+/** LSTM parameters, gate blocks i, f, g, o side by side: wx [F, 4H], wh [H, 4H], b [4H]. */
 export interface LstmParams { readonly wx: Tensor; readonly wh: Tensor; readonly b: Tensor }
+/** GRU parameters, gate blocks r, z, n side by side: wx [F, 3H], wh [H, 3H], bx and bh [3H]. */
 export interface GruParams { readonly wx: Tensor; readonly wh: Tensor; readonly bx: Tensor; readonly bh: Tensor }
+/** An LSTM's carry: the hidden state h and the cell state c, [N, H] each. */
 export interface LstmCarry { readonly h: Tensor; readonly c: Tensor }
 
 const orthogonalDefault = orthogonal()
@@ -70,6 +89,22 @@ const checkStep = (name: string, x: Tensor, wx: Tensor): void => {
 
 const one = (like: Tensor): Tensor => scalarLike(1, like)
 
+/**
+ * The SimpleRNN cell h' = tanh(x Wx + h Wh + b); the carry is h [N, H].
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when hiddenSize is not a positive integer; see `Cell`
+ * for init and step.
+ * @example
+ * ```ts
+ * import { ones, zeros } from 'puregrad'
+ * import { simpleRnnCell, key } from 'puregrad/layers'
+ *
+ * const cell = simpleRnnCell(4)
+ * const params = cell.init(key(0), 3)              // wx [3,4], wh [4,4], b [4]
+ * const [h, out] = cell.step(params, zeros([2, 4]), ones([2, 3]))
+ * if (h !== out || h.shape.join() !== '2,4') throw new Error(`got ${h.shape}`)
+ * ```
+ */
 export const simpleRnnCell = (hiddenSize: number, opts: CellOptions = {}): Cell<SimpleRnnParams, Tensor> => {
   const name = 'simpleRnnCell'
   checkPositiveInt(name, 'hiddenSize', hiddenSize)
@@ -88,6 +123,24 @@ export const simpleRnnCell = (hiddenSize: number, opts: CellOptions = {}): Cell<
   }
 }
 
+/**
+ * The LSTM cell (gates i, f, g, o; see the module's equations); the carry is `{ h, c }`, [N, H]
+ * each, and the forget-gate bias starts at 1.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when hiddenSize is not a positive integer; see `Cell`
+ * for init and step.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { lstmCell, key } from 'puregrad/layers'
+ *
+ * const cell = lstmCell(4)
+ * const params = cell.init(key(0), 3)              // wx [3,16], wh [4,16], b [16]
+ * const x = ones([2, 3])
+ * const [carry, h] = cell.step(params, cell.initialCarry(2, x), x)
+ * if (carry.c.shape.join() !== '2,4' || h !== carry.h) throw new Error(`got ${h.shape}`)
+ * ```
+ */
 export const lstmCell = (hiddenSize: number, opts: CellOptions = {}): Cell<LstmParams, LstmCarry> => {
   const name = 'lstmCell'
   checkPositiveInt(name, 'hiddenSize', hiddenSize)
@@ -109,6 +162,23 @@ export const lstmCell = (hiddenSize: number, opts: CellOptions = {}): Cell<LstmP
   }
 }
 
+/**
+ * The GRU cell ("reset after": gates r, z, n; see the module's equations); the carry is h [N, H].
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when hiddenSize is not a positive integer; see `Cell`
+ * for init and step.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { gruCell, key } from 'puregrad/layers'
+ *
+ * const cell = gruCell(4)
+ * const params = cell.init(key(0), 3)              // wx [3,12], wh [4,12], bx and bh [12]
+ * const x = ones([2, 3])
+ * const [h] = cell.step(params, cell.initialCarry(2, x), x)
+ * if (h.shape.join() !== '2,4') throw new Error(`got ${h.shape}`)
+ * ```
+ */
 export const gruCell = (hiddenSize: number, opts: CellOptions = {}): Cell<GruParams, Tensor> => {
   const name = 'gruCell'
   checkPositiveInt(name, 'hiddenSize', hiddenSize)
@@ -132,6 +202,7 @@ export const gruCell = (hiddenSize: number, opts: CellOptions = {}): Cell<GruPar
   }
 }
 
+/** Options of `rnn` (and of `simpleRnn`, `lstm`, `gru`). */
 export interface RnnOptions {
   /** Output every step's h ([N, T, H]) or only the last ([N, H]). Default true. */
   readonly returnSequences?: boolean
@@ -141,7 +212,24 @@ export interface RnnOptions {
   readonly reverse?: boolean
 }
 
-/** A layer running `cell` over a sequence from a zero initial carry; params are the cell's. */
+/**
+ * A layer running `cell` over a sequence from a zero initial carry; params are the cell's.
+ * inputShape [T, F]; x [N, T, F] (or [T, N, F] with `timeMajor`) gives [N, T, H] (every step) or
+ * [N, H] (the last step, with `returnSequences: false`).
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` for an inputShape that is not [T, F] or an x that is not
+ * rank 3 with F features; `DTYPE_MISMATCH` for a non-float x.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { rnn, gruCell, key } from 'puregrad/layers'
+ *
+ * const layer = rnn(gruCell(4), { returnSequences: false })
+ * const { params, state, outputShape } = layer.init(key(0), [10, 3])
+ * const [y] = layer.apply(params, state, ones([2, 10, 3]))
+ * if (y.shape.join() !== '2,4' || outputShape.join() !== '4') throw new Error(`got ${y.shape}`)
+ * ```
+ */
 export const rnn = <P, C>(cell: Cell<P, C>, opts: RnnOptions = {}): Layer<P, Empty> => {
   const name = cell.name.replace(/Cell$/, '')
   const returnSequences = opts.returnSequences ?? true
@@ -171,6 +259,51 @@ export const rnn = <P, C>(cell: Cell<P, C>, opts: RnnOptions = {}): Layer<P, Emp
   }
 }
 
+/**
+ * A SimpleRNN layer: `rnn(simpleRnnCell(hiddenSize, opts), opts)`. [N, T, F] to [N, T, H].
+ *
+ * @throws PuregradError as `simpleRnnCell` and `rnn`.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { simpleRnn, key } from 'puregrad/layers'
+ *
+ * const layer = simpleRnn(8)
+ * const { params, state } = layer.init(key(0), [5, 3])
+ * const [y] = layer.apply(params, state, ones([2, 5, 3]))
+ * if (y.shape.join() !== '2,5,8') throw new Error(`got ${y.shape}`)
+ * ```
+ */
 export const simpleRnn = (hiddenSize: number, opts: RnnOptions & CellOptions = {}): Layer<SimpleRnnParams, Empty> => rnn(simpleRnnCell(hiddenSize, opts), opts)
+/**
+ * An LSTM layer: `rnn(lstmCell(hiddenSize, opts), opts)`. [N, T, F] to [N, T, H].
+ *
+ * @throws PuregradError as `lstmCell` and `rnn`.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { lstm, key } from 'puregrad/layers'
+ *
+ * const layer = lstm(8, { returnSequences: false })
+ * const { params, state } = layer.init(key(0), [5, 3])
+ * const [y] = layer.apply(params, state, ones([2, 5, 3]))
+ * if (y.shape.join() !== '2,8') throw new Error(`got ${y.shape}`)
+ * ```
+ */
 export const lstm = (hiddenSize: number, opts: RnnOptions & CellOptions = {}): Layer<LstmParams, Empty> => rnn(lstmCell(hiddenSize, opts), opts)
+/**
+ * A GRU layer: `rnn(gruCell(hiddenSize, opts), opts)`. [N, T, F] to [N, T, H].
+ *
+ * @throws PuregradError as `gruCell` and `rnn`.
+ * @example
+ * ```ts
+ * import { ones } from 'puregrad'
+ * import { gru, key } from 'puregrad/layers'
+ *
+ * const layer = gru(8, { timeMajor: true })
+ * const { params, state } = layer.init(key(0), [5, 3])
+ * const [y] = layer.apply(params, state, ones([5, 2, 3]))   // [T, N, F]
+ * if (y.shape.join() !== '5,2,8') throw new Error(`got ${y.shape}`)
+ * ```
+ */
 export const gru = (hiddenSize: number, opts: RnnOptions & CellOptions = {}): Layer<GruParams, Empty> => rnn(gruCell(hiddenSize, opts), opts)

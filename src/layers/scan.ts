@@ -13,6 +13,7 @@ import { Tensor } from '../core/tensor.js'
 import { reshape, split, stack } from '../ops/movement.js'
 import { treeDefEquals, treeDefToString, treeFlatten, treeUnflatten, type TreeDef } from '../diff/tree.js'
 
+/** Options of `scan`. */
 export interface ScanOptions {
   /** Run from the last step to the first; outputs still line up with xs (ys[t] is from xs[t]). */
   readonly reverse?: boolean
@@ -45,7 +46,25 @@ const sliceSteps = (xs: unknown, length: number | undefined): [Tensor[][], TreeD
 
 /**
  * Runs `carry, y = f(carry, x_t)` for t over axis 0 of xs and returns the final carry and the ys
- * stacked on a new leading axis (a record of ys gives a record of stacked tensors).
+ * stacked on a new leading axis (a record of ys gives a record of stacked tensors). Every leaf of
+ * xs needs the same length T on axis 0; x_t is a leaf's slice without that axis. Differentiable
+ * in both modes.
+ *
+ * @throws PuregradError `SHAPE_MISMATCH` for xs leaves of different lengths (or scalars) or a y
+ * that changes shape between steps; `TREE_MISMATCH` when f returns a carry not shaped like `init`
+ * or ys of changing structure; `INVALID_ARGUMENT` for no steps or f not returning a pair.
+ * @example
+ * ```ts
+ * import { tensor, add, type Tensor } from 'puregrad'
+ * import { scan } from 'puregrad/layers'
+ *
+ * // A running sum: the carry is the total so far, y_t the total after step t.
+ * const [total, partial] = scan((c: Tensor, x: Tensor) => {
+ *   const next = add(c, x)
+ *   return [next, next] as const
+ * }, tensor(0), tensor([1, 2, 3, 4]))
+ * if (total.item() !== 10 || partial.dataSync().join() !== '1,3,6,10') throw new Error(`got ${partial}`)
+ * ```
  */
 export const scan = <C, X, Y>(
   f: (carry: C, x: X) => readonly [C, Y], init: C, xs: X, opts: ScanOptions = {},

@@ -13,6 +13,13 @@ import type { Backend } from '../backends/backend.js'
 
 const CACHE_LIMIT = 512
 const cache = new WeakMap<Backend, Map<string, Tensor>>()
+const hostValues = new WeakMap<Tensor, number>()
+
+/**
+ * The value of a scalar made by `constant` / `scalarLike`, known on the host without reading the
+ * backend (gradient rules use it to skip work for finite constants); undefined for other tensors.
+ */
+export const constantValue = (t: Tensor): number | undefined => hostValues.get(t)
 
 /** A concrete tensor holding `v` with `like`'s dtype, on `like`'s backend. */
 export const scalarLike = (v: number | boolean, like: Tensor): Tensor => {
@@ -30,6 +37,7 @@ export const constant = (v: number | boolean, dtype: DType, backend: Backend = g
   const a = allocTyped(dtype, 1)
   a[0] = typeof v === 'boolean' ? (v ? 1 : 0) : v
   const t = new Tensor([], dtype, backend, backend.upload(a, dtype), null)
+  hostValues.set(t, a[0])
   if (perBackend.size >= CACHE_LIMIT) perBackend.clear()
   perBackend.set(key, t)
   return t

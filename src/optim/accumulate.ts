@@ -11,6 +11,7 @@ import { check } from './schedules.js'
 import type { GradientTransformation } from './transformation.js'
 import { leafwise, zerosTree } from './tree-math.js'
 
+/** The state of `multiSteps(inner, k)`: the accumulation progress and the inner state. */
 export interface MultiStepsState<P, S> {
   /** Micro-batches accumulated since the last inner step, in [0, k). */
   readonly miniStep: number
@@ -18,10 +19,27 @@ export interface MultiStepsState<P, S> {
   readonly gradientStep: number
   /** The sum of the gradients since the last inner step. */
   readonly accGrads: P
+  /** The inner transformation's state (advanced once per k calls). */
   readonly inner: S
 }
 
-/** Runs `inner` on the mean gradient of every `everyK` consecutive calls. */
+/**
+ * Runs `inner` on the mean gradient of every `everyK` consecutive calls; the calls in between
+ * return zero updates (Optax MultiSteps).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an everyK that is not an integer >= 1.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { multiSteps, sgd } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([0]) }
+ * const opt = multiSteps(sgd<typeof params>(1), 2)
+ * const [u1, s1] = opt.update({ w: tensor([1]) }, opt.init(params), params)
+ * const [u2, s2] = opt.update({ w: tensor([3]) }, s1, params)
+ * if (u1.w.item() !== 0 || u2.w.item() !== -2 || s2.gradientStep !== 1) throw new Error('mean of 1 and 3')
+ * ```
+ */
 export const multiSteps = <P, S>(inner: GradientTransformation<P, S>, everyK: number): GradientTransformation<P, MultiStepsState<P, S>> => {
   check('multiSteps', Number.isInteger(everyK) && everyK >= 1, 'everyK must be an integer >= 1', everyK)
   return {

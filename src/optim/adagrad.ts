@@ -18,6 +18,7 @@ import { check, checkHyper, hyperAt, type Hyper } from './schedules.js'
 import { withLearningRate, type GradientTransformation } from './transformation.js'
 import { leafwise } from './tree-math.js'
 
+/** Options of `adagrad` and `scaleByRss`. */
 export interface AdagradOptions {
   /** G_0 for every coordinate. Default 0.1. */
   readonly initialAccumulatorValue?: number
@@ -31,7 +32,23 @@ export interface AdagradState<P> {
   readonly sumOfSquares: P
 }
 
-/** g / (sqrt(G) + eps) with G the running sum of squares, without the learning rate (Optax scale_by_rss). */
+/**
+ * g / (sqrt(G) + eps) with G the running sum of squared gradients (from
+ * initialAccumulatorValue), without the learning rate (Optax scale_by_rss).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for an initialAccumulatorValue or constant eps that is
+ * negative or not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { scaleByRss } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([3]) }
+ * const opt = scaleByRss<typeof g>({ initialAccumulatorValue: 16, eps: 0 })
+ * const [u, state] = opt.update(g, opt.init(g), g)    // 3 / sqrt(16 + 9)
+ * if (Math.abs(u.w.item() - 0.6) > 1e-6 || state.sumOfSquares.w.item() !== 25) throw new Error(`got ${u.w}`)
+ * ```
+ */
 export const scaleByRss = <P>(opts: AdagradOptions = {}): GradientTransformation<P, AdagradState<P>> => {
   const op = 'scaleByRss'
   const g0 = opts.initialAccumulatorValue ?? 0.1
@@ -48,6 +65,23 @@ export const scaleByRss = <P>(opts: AdagradOptions = {}): GradientTransformation
   }
 }
 
-/** Adagrad (Duchi et al. 2011). */
+/**
+ * Adagrad (Duchi et al. 2011): update = -lr g / (sqrt(G) + eps), G the running sum of squared
+ * gradients; state `{ count, sumOfSquares }` shaped like the parameters.
+ *
+ * @throws PuregradError as `scaleByRss`, `INVALID_ARGUMENT` for a learning rate that is negative
+ * or not finite, and `DTYPE_MISMATCH` from init for an integer or bool leaf.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { adagrad } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([0]) }
+ * const opt = adagrad<typeof params>(1, { initialAccumulatorValue: 0, eps: 0 })
+ * const [u1, s1] = opt.update({ w: tensor([3]) }, opt.init(params), params)   // -3 / 3
+ * const [u2] = opt.update({ w: tensor([4]) }, s1, params)                      // -4 / 5
+ * if (u1.w.item() !== -1 || Math.abs(u2.w.item() + 0.8) > 1e-6) throw new Error(`got ${u2.w}`)
+ * ```
+ */
 export const adagrad = <P>(learningRate: Hyper, opts: AdagradOptions = {}): GradientTransformation<P, AdagradState<P>> =>
   withLearningRate('adagrad', scaleByRss<P>(opts), learningRate)

@@ -21,6 +21,7 @@ import { withDecayedWeights } from './decay.js'
 import type { Mask } from './mask.js'
 import { leafwise, zerosTree } from './tree-math.js'
 
+/** Options of `adam`, `adamax` and their scaling transforms. */
 export interface AdamOptions {
   /** Decay of the first moment. Default 0.9. */
   readonly b1?: Hyper
@@ -30,6 +31,7 @@ export interface AdamOptions {
   readonly eps?: Hyper
 }
 
+/** Options of `adamw`. */
 export interface AdamWOptions<P> extends AdamOptions {
   /** The decoupled weight decay. Default 1e-4 (Optax's default). */
   readonly weightDecay?: Hyper
@@ -63,7 +65,23 @@ const hypers = (o: AdamOptions, count: number) => ({
 
 const initMoments = <P>(params: P): AdamState<P> => ({ count: 0, mu: zerosTree(params), nu: zerosTree(params) })
 
-/** m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps), without the learning rate (Optax scale_by_adam). */
+/**
+ * Adam's direction m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps), without the learning rate
+ * (Optax scale_by_adam): chain it with `scaleByLearningRate`, or use `adam`.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a constant b1 or b2 outside [0, 1) or an eps that is
+ * negative or not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { scaleByAdam } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([-8, 0.5]) }
+ * const opt = scaleByAdam<typeof g>()
+ * const [u, state] = opt.update(g, opt.init(g), g)    // the first step is sign(g), bias-corrected
+ * if (u.w.dataSync().some((v, i) => Math.abs(v - [-1, 1][i]) > 1e-6) || state.count !== 1) throw new Error(`got ${u.w}`)
+ * ```
+ */
 export const scaleByAdam = <P>(opts: AdamOptions = {}): GradientTransformation<P, AdamState<P>> => {
   checkBetas('scaleByAdam', opts)
   return {
@@ -79,15 +97,71 @@ export const scaleByAdam = <P>(opts: AdamOptions = {}): GradientTransformation<P
   }
 }
 
-/** Adam (Kingma & Ba 2015). */
+/**
+ * Adam (Kingma & Ba 2015): update = -lr m^ / (sqrt(v^) + eps), with bias-corrected moment
+ * estimates m^ and v^. The state `{ count, mu, nu }` holds moments shaped like the parameters.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad constant hyperparameter (see
+ * `scaleByAdam`; a learning rate must be finite and >= 0); `DTYPE_MISMATCH` from init for an
+ * integer or bool leaf; `TREE_MISMATCH` from update for grads not shaped like the state.
+ * @example
+ * ```ts
+ * import { tensor, grad, sum, square, sub, type Tensor } from 'puregrad'
+ * import { adam, applyUpdates } from 'puregrad/optim'
+ *
+ * type Params = { w: Tensor }
+ * const loss = (p: Params): Tensor => sum(square(sub(p.w, tensor([3, -1]))))
+ * const opt = adam<Params>(0.1)
+ * let params: Params = { w: tensor([0, 0]) }
+ * let state = opt.init(params)
+ * for (let i = 0; i < 300; i++) {
+ *   const [updates, next] = opt.update(grad(loss)(params), state, params)
+ *   params = applyUpdates(params, updates)
+ *   state = next
+ * }
+ * if (loss(params).item() > 1e-3) throw new Error(`loss ${loss(params).item()}`)
+ * ```
+ */
 export const adam = <P>(learningRate: Hyper, opts: AdamOptions = {}): GradientTransformation<P, AdamState<P>> =>
   withLearningRate('adam', scaleByAdam<P>(opts), learningRate)
 
-/** AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019). */
+/**
+ * AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019), update =
+ * -lr (m^ / (sqrt(v^) + eps) + weightDecay params), on the leaves `mask` selects. State as `adam`.
+ *
+ * @throws PuregradError as `adam`, and `INVALID_ARGUMENT` for a weight decay that is negative or
+ * not finite or a malformed mask.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { adamw } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([1]), b: tensor([1]) }
+ * const opt = adamw<typeof params>(0.1, { weightDecay: 0.5, mask: (path) => path.endsWith('.w') })
+ * const zero = { w: tensor([0]), b: tensor([0]) }      // no gradient: only the decay moves w
+ * const [u] = opt.update(zero, opt.init(params), params)
+ * if (Math.abs(u.w.item() + 0.05) > 1e-7 || u.b.item() !== 0) throw new Error(`got ${u.w}, ${u.b}`)
+ * ```
+ */
 export const adamw = <P>(learningRate: Hyper, opts: AdamWOptions<P> = {}): GradientTransformation<P, AdamState<P>> =>
   withLearningRate('adamw', withDecayedWeights('adamw', scaleByAdam<P>(opts), opts.weightDecay ?? 1e-4, opts.mask), learningRate)
 
-/** m / (1 - b1^t) / u with u = max(b2 u, |g| + eps), without the learning rate (Optax scale_by_adamax). */
+/**
+ * Adamax's direction m / (1 - b1^t) / u with u = max(b2 u, |g| + eps), without the learning rate
+ * (Optax scale_by_adamax).
+ *
+ * @throws PuregradError as `scaleByAdam`.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { scaleByAdamax } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([4]) }
+ * const opt = scaleByAdamax<typeof g>()
+ * const [u, state] = opt.update(g, opt.init(g), g)    // (0.1 g / 0.1) / |g| = 1
+ * if (Math.abs(u.w.item() - 1) > 1e-6 || state.nu.w.item() !== 4) throw new Error(`got ${u.w}`)
+ * ```
+ */
 export const scaleByAdamax = <P>(opts: AdamOptions = {}): GradientTransformation<P, AdamaxState<P>> => {
   checkBetas('scaleByAdamax', opts)
   return {
@@ -103,6 +177,21 @@ export const scaleByAdamax = <P>(opts: AdamOptions = {}): GradientTransformation
   }
 }
 
-/** Adamax (Kingma & Ba 2015, Algorithm 2). */
+/**
+ * Adamax (Kingma & Ba 2015, Algorithm 2): Adam with the infinity norm in place of the second
+ * moment; state `{ count, mu, nu }` with nu the running max u.
+ *
+ * @throws PuregradError as `adam`.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { adamax, applyUpdates } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([1]) }
+ * const opt = adamax<typeof params>(0.5)
+ * const [u] = opt.update({ w: tensor([2]) }, opt.init(params), params)
+ * if (Math.abs(applyUpdates(params, u).w.item() - 0.5) > 1e-6) throw new Error('one step of size lr')
+ * ```
+ */
 export const adamax = <P>(learningRate: Hyper, opts: AdamOptions = {}): GradientTransformation<P, AdamaxState<P>> =>
   withLearningRate('adamax', scaleByAdamax<P>(opts), learningRate)

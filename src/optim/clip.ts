@@ -19,7 +19,19 @@ const notNaN = (v: number): boolean => !Number.isNaN(v)
 
 /**
  * Clamps every update element to [min, max] (`clipByValue(maxDelta)` is [-maxDelta, maxDelta],
- * Optax clip). NaN stays NaN.
+ * Optax clip). NaN stays NaN. The bounds may be schedules; the state counts the updates.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a NaN bound or constant bounds with min > max.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { clipByValue } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([-5, 0.5, 5]) }
+ * const opt = clipByValue<typeof g>(-1, 2)
+ * const [u] = opt.update(g, opt.init(g), g)
+ * if (u.w.dataSync().join() !== '-1,0.5,2') throw new Error(`got ${u.w}`)
+ * ```
  */
 export function clipByValue<P>(maxDelta: Hyper): GradientTransformation<P, CountState>
 export function clipByValue<P>(min: Hyper, max: Hyper): GradientTransformation<P, CountState>
@@ -43,7 +55,19 @@ export function clipByValue<P>(a: Hyper, b?: Hyper): GradientTransformation<P, C
  * Rescales the updates by maxNorm / ||updates|| when their global norm exceeds maxNorm (Optax
  * clip_by_global_norm). In floating point the clipped norm equals maxNorm up to rounding (a few
  * ulps of the working dtype). A NaN or infinite norm makes every update NaN: pair with
- * `skipNonFinite` to drop such steps.
+ * `skipNonFinite` to drop such steps. The state counts the updates.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a constant maxNorm that is negative or not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { clipByGlobalNorm, globalNorm } from 'puregrad/optim'
+ *
+ * const g = { a: tensor([3]), b: tensor([4]) }          // global norm 5
+ * const opt = clipByGlobalNorm<typeof g>(1)
+ * const [u] = opt.update(g, opt.init(g), g)
+ * if (Math.abs(globalNorm(u).item() - 1) > 1e-6 || Math.abs(u.a.item() - 0.6) > 1e-6) throw new Error('clipped to norm 1')
+ * ```
  */
 export const clipByGlobalNorm = <P>(maxNorm: Hyper): GradientTransformation<P, CountState> => {
   checkHyper('clipByGlobalNorm', 'maxNorm', maxNorm, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0')

@@ -13,6 +13,7 @@
 
 import { check } from './schedules.js'
 
+/** Options of `earlyStopping`. */
 export interface EarlyStoppingOptions {
   /** Evaluations without improvement before stopping (>= 1). */
   readonly patience: number
@@ -22,6 +23,7 @@ export interface EarlyStoppingOptions {
   readonly mode?: 'min' | 'max'
 }
 
+/** The state of an early-stopping machine after some evaluations. */
 export interface EarlyStoppingState<P> {
   /** The best metric so far (Infinity for 'min', -Infinity for 'max' before any evaluation). */
   readonly best: number
@@ -33,15 +35,38 @@ export interface EarlyStoppingState<P> {
   readonly step: number
   /** Evaluations since the last improvement. */
   readonly wait: number
+  /** True once `wait` reached `patience`; final. */
   readonly shouldStop: boolean
 }
 
+/** An early-stopping state machine over parameter records P (see `earlyStopping`). */
 export interface EarlyStopping<P> {
+  /** The state before any evaluation, with `params` as the best parameters so far. */
   init(params: P): EarlyStoppingState<P>
+  /** The state after an evaluation that gave `metric` for `params` (a stopped state is returned as is). */
   update(state: EarlyStoppingState<P>, metric: number, params: P): EarlyStoppingState<P>
 }
 
-/** An early-stopping state machine (see the top of this file). */
+/**
+ * An early-stopping state machine (see the top of this file): it keeps the best parameters and
+ * stops after `patience` evaluations without an improvement of more than `minDelta`.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a patience that is not an integer >= 1, a minDelta
+ * that is negative or not finite, or a mode other than 'min' and 'max'.
+ * @example
+ * ```ts
+ * import { earlyStopping } from 'puregrad/optim'
+ *
+ * const stopper = earlyStopping<string>({ patience: 2 })
+ * let es = stopper.init('epoch 0')
+ * const losses = [0.9, 0.5, 0.6, 0.7, 0.4]
+ * for (const [i, loss] of losses.entries()) {
+ *   es = stopper.update(es, loss, `epoch ${i + 1}`)
+ *   if (es.shouldStop) break
+ * }
+ * if (!es.shouldStop || es.bestParams !== 'epoch 2' || es.best !== 0.5 || es.step !== 4) throw new Error('earlyStopping')
+ * ```
+ */
 export const earlyStopping = <P>(opts: EarlyStoppingOptions): EarlyStopping<P> => {
   const op = 'earlyStopping'
   const minDelta = opts.minDelta ?? 0

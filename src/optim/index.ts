@@ -5,6 +5,8 @@
  * adamw, adamax, adagrad, rmsprop, lion) take a learning rate that may be a schedule; transforms
  * clip, decay, mask, skip non-finite steps and accumulate micro-batches; `earlyStopping` is a
  * pure state machine for the training loop.
+ *
+ * @packageDocumentation
  */
 
 export {

@@ -112,6 +112,21 @@ export const mergeLeaves = <P>(full: P, part: P, flags: readonly boolean[]): P =
  * `inner` on the leaves `mask` selects; the other updates pass through unchanged (Optax masked).
  * `inner` sees grads and params with the unselected leaves replaced by null, and its state is
  * built on that record (so it holds nothing for them). The state is the inner state.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a mask that does not fit the parameters (a missing
+ * entry, a predicate returning a non-boolean); `TREE_MISMATCH` when `inner` returns updates for
+ * another number of leaves.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { chain, masked, setToZero, sgd } from 'puregrad/optim'
+ *
+ * // Freeze the encoder: its updates become zero, the head trains.
+ * const params = { encoder: { w: tensor([1]) }, head: { w: tensor([1]) } }
+ * const opt = chain(sgd<typeof params>(0.5), masked(setToZero(), { encoder: true, head: false }))
+ * const [u] = opt.update({ encoder: { w: tensor([1]) }, head: { w: tensor([1]) } }, opt.init(params), params)
+ * if (u.encoder.w.item() !== 0 || u.head.w.item() !== -0.5) throw new Error('masked')
+ * ```
  */
 export const masked = <P, S>(inner: GradientTransformation<P, S>, mask: Mask<P>): GradientTransformation<P, S> => ({
   init: (params) => inner.init(hideLeaves(params, maskFlags('masked', params, mask))),

@@ -20,6 +20,7 @@ import { check, checkHyper, hyperAt, type Hyper } from './schedules.js'
 import { withLearningRate, type GradientTransformation } from './transformation.js'
 import { leafwise, zerosTree } from './tree-math.js'
 
+/** Options of `rmsprop` and `scaleByRms`. */
 export interface RmspropOptions {
   /** Decay of the moving averages. Default 0.9. */
   readonly decay?: Hyper
@@ -38,7 +39,23 @@ export interface RmspropState<P> {
   readonly mu: P | null
 }
 
-/** g / (sqrt(nu) + eps), or by the centered root, without the learning rate (Optax scale_by_rms / scale_by_stddev). */
+/**
+ * g / (sqrt(nu) + eps), or by the centered root sqrt(nu - mu²) + eps, without the learning rate
+ * (Optax scale_by_rms / scale_by_stddev).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a constant decay outside [0, 1) or an eps or
+ * initialScale that is negative or not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { scaleByRms } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([2]) }
+ * const opt = scaleByRms<typeof g>({ decay: 0.75, eps: 0 })
+ * const [u, state] = opt.update(g, opt.init(g), g)    // nu = 0.25 * 4 = 1, so u = 2 / 1
+ * if (u.w.item() !== 2 || state.nu.w.item() !== 1 || state.mu !== null) throw new Error(`got ${u.w}`)
+ * ```
+ */
 export const scaleByRms = <P>(opts: RmspropOptions = {}): GradientTransformation<P, RmspropState<P>> => {
   const op = 'scaleByRms'
   const centered = opts.centered ?? false
@@ -64,6 +81,22 @@ export const scaleByRms = <P>(opts: RmspropOptions = {}): GradientTransformation
   }
 }
 
-/** RMSprop, plain or centered (`{ centered: true }`). */
+/**
+ * RMSprop, plain or centered (`{ centered: true }`): update = -lr g / (sqrt(nu) + eps), nu the
+ * moving mean of g²; state `{ count, nu, mu }` (mu null unless centered).
+ *
+ * @throws PuregradError as `scaleByRms`, `INVALID_ARGUMENT` for a learning rate that is negative
+ * or not finite, and `DTYPE_MISMATCH` from init for an integer or bool leaf.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { rmsprop } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([1, 1]) }
+ * const opt = rmsprop<typeof params>(0.01, { centered: true })
+ * const [u, state] = opt.update({ w: tensor([5, -5]) }, opt.init(params), params)
+ * if (!(u.w.dataSync()[0] < 0 && u.w.dataSync()[1] > 0) || state.mu === null) throw new Error('rmsprop')
+ * ```
+ */
 export const rmsprop = <P>(learningRate: Hyper, opts: RmspropOptions = {}): GradientTransformation<P, RmspropState<P>> =>
   withLearningRate('rmsprop', scaleByRms<P>(opts), learningRate)

@@ -17,7 +17,16 @@ export type Schedule = (step: number) => number
 /** A hyperparameter: a constant or a schedule of the step count. */
 export type Hyper = number | Schedule
 
-/** The value of a hyperparameter at `step`. */
+/**
+ * The value of a hyperparameter at `step`: the constant itself, or the schedule called at step.
+ *
+ * @example
+ * ```ts
+ * import { hyperAt, linearSchedule } from 'puregrad/optim'
+ *
+ * if (hyperAt(0.1, 7) !== 0.1 || hyperAt(linearSchedule(1, 0, 10), 5) !== 0.5) throw new Error('hyperAt')
+ * ```
+ */
 export const hyperAt = (h: Hyper, step: number): number => (typeof h === 'number' ? h : h(step))
 
 /** Throws INVALID_ARGUMENT unless `ok`; `what` names the argument and the expectation. */
@@ -36,16 +45,30 @@ const checkFinite = (op: string, name: string, x: number): void => check(op, fin
 const checkSteps = (op: string, name: string, x: number, min: number): void =>
   check(op, Number.isInteger(x) && x >= min, `${name} must be an integer >= ${min}`, x)
 
-/** The same value at every step. */
+/**
+ * The same value at every step.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a value that is not finite.
+ * @example
+ * ```ts
+ * import { constantSchedule } from 'puregrad/optim'
+ *
+ * const s = constantSchedule(0.01)
+ * if (s(0) !== 0.01 || s(1e6) !== 0.01) throw new Error('constantSchedule')
+ * ```
+ */
 export const constantSchedule = (value: number): Schedule => {
   checkFinite('constantSchedule', 'value', value)
   return () => value
 }
 
+/** Options of `exponentialDecay`. */
 export interface ExponentialDecayOptions {
+  /** The value at step 0 (and until transitionBegin). */
   readonly init: number
   /** Steps per decay by `decayRate` (the exponent is (step - transitionBegin) / transitionSteps). */
   readonly transitionSteps: number
+  /** The factor per transitionSteps steps: below 1 decays, above 1 grows. */
   readonly decayRate: number
   /** Steps to hold `init` before decaying. Default 0. */
   readonly transitionBegin?: number
@@ -55,7 +78,20 @@ export interface ExponentialDecayOptions {
   readonly endValue?: number
 }
 
-/** init * decayRate^((step - transitionBegin) / transitionSteps), held at init before transitionBegin (Optax). */
+/**
+ * init * decayRate^((step - transitionBegin) / transitionSteps), held at init before
+ * transitionBegin (Optax exponential_decay).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a non-finite init or endValue, a decayRate that is
+ * not positive, transitionSteps not an integer >= 1 or transitionBegin not an integer >= 0.
+ * @example
+ * ```ts
+ * import { exponentialDecay } from 'puregrad/optim'
+ *
+ * const lr = exponentialDecay({ init: 1, transitionSteps: 10, decayRate: 0.5, staircase: true })
+ * if (lr(0) !== 1 || lr(9) !== 1 || lr(10) !== 0.5 || lr(25) !== 0.25) throw new Error('exponentialDecay')
+ * ```
+ */
 export const exponentialDecay = (o: ExponentialDecayOptions): Schedule => {
   const op = 'exponentialDecay'
   checkFinite(op, 'init', o.init)
@@ -72,7 +108,18 @@ export const exponentialDecay = (o: ExponentialDecayOptions): Schedule => {
   }
 }
 
-/** PyTorch's StepLR: init * gamma^floor(step / stepSize). */
+/**
+ * PyTorch's StepLR: init * gamma^floor(step / stepSize).
+ *
+ * @throws PuregradError as `exponentialDecay`.
+ * @example
+ * ```ts
+ * import { stepDecay } from 'puregrad/optim'
+ *
+ * const lr = stepDecay(0.8, 100, 0.5)
+ * if (lr(99) !== 0.8 || lr(100) !== 0.4 || lr(250) !== 0.2) throw new Error('stepDecay')
+ * ```
+ */
 export const stepDecay = (init: number, stepSize: number, gamma: number): Schedule =>
   exponentialDecay({ init, transitionSteps: stepSize, decayRate: gamma, staircase: true })
 
@@ -80,6 +127,16 @@ export const stepDecay = (init: number, stepSize: number, gamma: number): Schedu
  * Optax's piecewise_constant_schedule: `init`, multiplied by `scales[b]` from step b on, for each
  * boundary b, e.g. `piecewiseConstantSchedule(0.1, { 100: 0.1, 200: 0.1 })` is 0.1, then 0.01 from
  * step 100, then 0.001 from step 200.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a non-finite init or scale or a boundary that is
+ * not an integer >= 0.
+ * @example
+ * ```ts
+ * import { piecewiseConstantSchedule } from 'puregrad/optim'
+ *
+ * const lr = piecewiseConstantSchedule(1, { 100: 0.5, 200: 0.5 })
+ * if (lr(99) !== 1 || lr(100) !== 0.5 || lr(200) !== 0.25) throw new Error('piecewiseConstantSchedule')
+ * ```
  */
 export const piecewiseConstantSchedule = (init: number, scales: Readonly<Record<number, number>> = {}): Schedule => {
   const op = 'piecewiseConstantSchedule'
@@ -101,6 +158,15 @@ export const piecewiseConstantSchedule = (init: number, scales: Readonly<Record<
  * Optax's piecewise_interpolate_schedule with linear interpolation: linear ramps through the
  * points (0, init) and (b, init * the product of the scales up to b) for each boundary b, then
  * the last value, e.g. `piecewiseLinearSchedule(1, { 10: 0.5, 20: 0 })` is 1, 0.75 at 5, 0.5 at 10, 0 from 20.
+ *
+ * @throws PuregradError as `piecewiseConstantSchedule`.
+ * @example
+ * ```ts
+ * import { piecewiseLinearSchedule } from 'puregrad/optim'
+ *
+ * const lr = piecewiseLinearSchedule(1, { 10: 0.5, 20: 0 })
+ * if ([0, 5, 10, 15, 20, 30].map(lr).join() !== '1,0.75,0.5,0.25,0,0') throw new Error('piecewiseLinearSchedule')
+ * ```
  */
 export const piecewiseLinearSchedule = (init: number, scales: Readonly<Record<number, number>>): Schedule => {
   const op = 'piecewiseLinearSchedule'
@@ -126,8 +192,11 @@ export const piecewiseLinearSchedule = (init: number, scales: Readonly<Record<nu
   }
 }
 
+/** Options of `polynomialSchedule`. */
 export interface PolynomialScheduleOptions {
+  /** The value until transitionBegin. */
   readonly init: number
+  /** The value from transitionBegin + transitionSteps on. */
   readonly end: number
   /** The exponent of the ramp: 1 is linear. */
   readonly power: number
@@ -137,7 +206,20 @@ export interface PolynomialScheduleOptions {
   readonly transitionBegin?: number
 }
 
-/** (init - end) * (1 - t / transitionSteps)^power + end, t = clamp(step - transitionBegin, 0, transitionSteps) (Optax). */
+/**
+ * (init - end) * (1 - t / transitionSteps)^power + end, t = clamp(step - transitionBegin, 0,
+ * transitionSteps) (Optax polynomial_schedule).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a non-finite init or end, a power that is not
+ * positive, transitionSteps not an integer >= 1 or transitionBegin not an integer >= 0.
+ * @example
+ * ```ts
+ * import { polynomialSchedule } from 'puregrad/optim'
+ *
+ * const s = polynomialSchedule({ init: 1, end: 0, power: 2, transitionSteps: 10 })
+ * if (s(0) !== 1 || s(5) !== 0.25 || s(10) !== 0 || s(20) !== 0) throw new Error('polynomialSchedule')
+ * ```
+ */
 export const polynomialSchedule = (o: PolynomialScheduleOptions): Schedule => {
   const op = 'polynomialSchedule'
   checkFinite(op, 'init', o.init)
@@ -152,11 +234,25 @@ export const polynomialSchedule = (o: PolynomialScheduleOptions): Schedule => {
   }
 }
 
-/** A linear ramp from init to end over transitionSteps (polynomialSchedule with power 1). */
+/**
+ * A linear ramp from init to end over transitionSteps, after holding init for transitionBegin
+ * steps (polynomialSchedule with power 1).
+ *
+ * @throws PuregradError as `polynomialSchedule`.
+ * @example
+ * ```ts
+ * import { linearSchedule } from 'puregrad/optim'
+ *
+ * const warmup = linearSchedule(0, 1, 4)
+ * if ([0, 1, 2, 4, 8].map(warmup).join() !== '0,0.25,0.5,1,1') throw new Error('linearSchedule')
+ * ```
+ */
 export const linearSchedule = (init: number, end: number, transitionSteps: number, transitionBegin = 0): Schedule =>
   polynomialSchedule({ init, end, power: 1, transitionSteps, transitionBegin })
 
+/** Options of `cosineDecaySchedule`. */
 export interface CosineDecayOptions {
+  /** The value at step 0. */
   readonly init: number
   /** Steps of the decay; the value stays at init * alpha afterwards. */
   readonly decaySteps: number
@@ -169,6 +265,16 @@ export interface CosineDecayOptions {
 /**
  * Loshchilov & Hutter's cosine annealing without restarts (Optax cosine_decay_schedule):
  * init * ((1 - alpha) * (0.5 (1 + cos(pi t / decaySteps)))^exponent + alpha), t = min(step, decaySteps).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a non-finite init or alpha, decaySteps not an
+ * integer >= 1 or an exponent that is not positive.
+ * @example
+ * ```ts
+ * import { cosineDecaySchedule } from 'puregrad/optim'
+ *
+ * const lr = cosineDecaySchedule({ init: 1, decaySteps: 100, alpha: 0.1 })
+ * if (lr(0) !== 1 || Math.abs(lr(50) - 0.55) > 1e-12 || Math.abs(lr(200) - 0.1) > 1e-12) throw new Error('cosineDecaySchedule')
+ * ```
  */
 export const cosineDecaySchedule = (o: CosineDecayOptions): Schedule => {
   const op = 'cosineDecaySchedule'
@@ -184,6 +290,7 @@ export const cosineDecaySchedule = (o: CosineDecayOptions): Schedule => {
   }
 }
 
+/** Options of `warmupCosineDecaySchedule`. */
 export interface WarmupCosineDecayOptions {
   /** The value at step 0. */
   readonly init: number
@@ -195,10 +302,24 @@ export interface WarmupCosineDecayOptions {
   readonly decaySteps: number
   /** The value after the decay. Default 0. */
   readonly end?: number
+  /** The cosine factor is raised to this power. Default 1. */
   readonly exponent?: number
 }
 
-/** A linear warmup from init to peak, then a cosine decay from peak to end (Optax warmup_cosine_decay_schedule). */
+/**
+ * A linear warmup from init to peak over warmupSteps, then a cosine decay from peak to end until
+ * decaySteps (Optax warmup_cosine_decay_schedule).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a non-finite peak or end, warmupSteps not an
+ * integer >= 0 or decaySteps not an integer > warmupSteps.
+ * @example
+ * ```ts
+ * import { warmupCosineDecaySchedule } from 'puregrad/optim'
+ *
+ * const lr = warmupCosineDecaySchedule({ init: 0, peak: 1, warmupSteps: 10, decaySteps: 110 })
+ * if (lr(5) !== 0.5 || lr(10) !== 1 || Math.abs(lr(60) - 0.5) > 1e-12 || lr(110) !== 0) throw new Error('warmupCosineDecaySchedule')
+ * ```
+ */
 export const warmupCosineDecaySchedule = (o: WarmupCosineDecayOptions): Schedule => {
   const op = 'warmupCosineDecaySchedule'
   checkFinite(op, 'peak', o.peak)
@@ -218,6 +339,16 @@ export const warmupCosineDecaySchedule = (o: WarmupCosineDecayOptions): Schedule
 /**
  * Schedules one after another (Optax join_schedules): `schedules[i]` runs from `boundaries[i-1]`
  * on, and sees the step counted from its own start (step - boundaries[i-1]).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` unless there is one more schedule than boundaries and
+ * the boundaries are non-decreasing integers >= 0.
+ * @example
+ * ```ts
+ * import { joinSchedules, linearSchedule, constantSchedule } from 'puregrad/optim'
+ *
+ * const lr = joinSchedules([linearSchedule(0, 1, 10), constantSchedule(1)], [10])
+ * if (lr(5) !== 0.5 || lr(10) !== 1 || lr(1000) !== 1) throw new Error('joinSchedules')
+ * ```
  */
 export const joinSchedules = (schedules: readonly Schedule[], boundaries: readonly number[]): Schedule => {
   const op = 'joinSchedules'

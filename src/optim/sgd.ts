@@ -14,6 +14,7 @@ import { check, checkHyper, hyperAt, type Hyper } from './schedules.js'
 import { withLearningRate, type GradientTransformation } from './transformation.js'
 import { leafwise, zerosTree } from './tree-math.js'
 
+/** Options of `sgd`. */
 export interface SgdOptions {
   /** The momentum mu (a constant or a schedule). Default 0: plain SGD, no trace in the state. */
   readonly momentum?: Hyper
@@ -42,7 +43,23 @@ const momentumStep = <P>(grads: P, trace: P, mu: number, nesterov: boolean): [P,
   return [nesterov ? leafwise([grads, v], ([g, vi]) => add(g, mul(vi, mu))) : v, v]
 }
 
-/** The momentum transform alone: v = g + decay v; the updates become v (or g + decay v with nesterov). */
+/**
+ * The momentum transform alone (Optax trace): v = g + decay v; the updates become v (or
+ * g + decay v with nesterov). Follow it with `scaleByLearningRate` for momentum SGD.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a constant decay that is negative or not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { trace } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([1]) }
+ * const opt = trace<typeof g>(0.5)
+ * const [u1, s1] = opt.update(g, opt.init(g), g)     // v = 1
+ * const [u2] = opt.update(g, s1, g)                   // v = 1 + 0.5 * 1
+ * if (u1.w.item() !== 1 || u2.w.item() !== 1.5) throw new Error('trace')
+ * ```
+ */
 export const trace = <P>(decay: Hyper, opts: { readonly nesterov?: boolean } = {}): GradientTransformation<P, TraceState<P>> => {
   checkMomentum('trace', decay)
   const nesterov = opts.nesterov ?? false
@@ -55,7 +72,30 @@ export const trace = <P>(decay: Hyper, opts: { readonly nesterov?: boolean } = {
   }
 }
 
-/** SGD: update = -lr g, or with momentum as described at the top of this file. */
+/**
+ * Stochastic gradient descent: update = -lr g, or with (Nesterov) momentum mu: v = g + mu v,
+ * update = -lr v (-lr (g + mu v) with nesterov). lr and mu may be schedules.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a negative or non-finite constant learning rate or
+ * momentum, or nesterov without momentum; `DTYPE_MISMATCH` from init for an integer or bool leaf.
+ * @example
+ * ```ts
+ * import { tensor, grad, sum, square, type Tensor } from 'puregrad'
+ * import { sgd, applyUpdates } from 'puregrad/optim'
+ *
+ * type Params = { w: Tensor }
+ * const loss = (p: Params): Tensor => sum(square(p.w))
+ * const opt = sgd<Params>(0.25, { momentum: 0.5 })
+ * let params: Params = { w: tensor([2, -4]) }
+ * let state = opt.init(params)
+ * for (let i = 0; i < 50; i++) {
+ *   const [updates, next] = opt.update(grad(loss)(params), state, params)
+ *   params = applyUpdates(params, updates)
+ *   state = next
+ * }
+ * if (loss(params).item() > 1e-6) throw new Error(`loss ${loss(params).item()}`)
+ * ```
+ */
 export const sgd = <P>(learningRate: Hyper, opts: SgdOptions = {}): GradientTransformation<P, SgdState<P>> => {
   const op = 'sgd'
   const momentum = opts.momentum ?? 0

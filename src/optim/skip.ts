@@ -12,11 +12,13 @@ import { check } from './schedules.js'
 import type { GradientTransformation } from './transformation.js'
 import { allFinite, zerosTree } from './tree-math.js'
 
+/** Options of `skipNonFinite`. */
 export interface SkipNonFiniteOptions {
   /** Rejected steps in a row after which a non-finite step is applied anyway. Default Infinity. */
   readonly maxConsecutiveErrors?: number
 }
 
+/** The state of `skipNonFinite(inner)`: the inner state and counts of rejected steps. */
 export interface SkipNonFiniteState<S> {
   /** The inner transformation's state (unchanged by rejected steps). */
   readonly inner: S
@@ -28,7 +30,23 @@ export interface SkipNonFiniteState<S> {
   readonly totalNotFinite: number
 }
 
-/** `inner` on finite gradients only; non-finite steps become zero updates and are counted. */
+/**
+ * `inner` on finite gradients only; a step whose gradients hold a NaN or an infinity becomes zero
+ * updates, leaves the inner state as it was and is counted (Optax apply_if_finite).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a maxConsecutiveErrors that is not an integer >= 0
+ * or Infinity.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { skipNonFinite, sgd } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([1]) }
+ * const opt = skipNonFinite(sgd<typeof params>(0.5))
+ * const [u, state] = opt.update({ w: tensor([NaN]) }, opt.init(params), params)
+ * if (u.w.item() !== 0 || state.totalNotFinite !== 1 || state.inner.count !== 0) throw new Error('skipped')
+ * ```
+ */
 export const skipNonFinite = <P, S>(
   inner: GradientTransformation<P, S>,
   opts: SkipNonFiniteOptions = {},

@@ -43,7 +43,9 @@ export interface CountState {
 
 /** What every transformation is assignable to, whatever its P and S (the bound of `chain`'s parts). */
 export interface AnyTransformation {
+  /** `GradientTransformation.init`, with its parameter type erased. */
   init(params: never): unknown
+  /** `GradientTransformation.update`, with its types erased. */
   update(grads: never, state: never, params: never): [unknown, unknown]
 }
 
@@ -67,6 +69,20 @@ const EMPTY: EmptyState = Object.freeze({})
  * The state is the tuple of the parts' states. Give the parameter type on one part at least
  * (`chain(clipByGlobalNorm(1), adam<Params>(1e-3))`); the chain's P is the intersection of the
  * parts' P, so parts left generic (`unknown`) adapt to it.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` from update when the state is not a tuple with one
+ * entry per part; the parts' own errors otherwise.
+ * @example
+ * ```ts
+ * import { tensor, type Tensor } from 'puregrad'
+ * import { chain, clipByValue, sgd, applyUpdates } from 'puregrad/optim'
+ *
+ * type Params = { w: Tensor }
+ * const opt = chain(clipByValue(1), sgd<Params>(0.5))      // clip each gradient to [-1, 1], then descend
+ * const params: Params = { w: tensor([0, 0]) }
+ * const [updates, state] = opt.update({ w: tensor([4, -0.5]) }, opt.init(params), params)
+ * if (applyUpdates(params, updates).w.dataSync().join() !== '-0.5,0.25' || state.length !== 2) throw new Error('chain')
+ * ```
  */
 export function chain<const Ts extends readonly AnyTransformation[]>(
   ...parts: Ts
@@ -88,25 +104,79 @@ export function chain(...parts: readonly GradientTransformation<unknown, unknown
 }
 
 /**
- * params + updates, leaf by leaf (each update cast to its parameter's dtype). The records must
- * have the same structure (TREE_MISMATCH names the first difference otherwise).
+ * params + updates, leaf by leaf (each update cast to its parameter's dtype), as a new record.
+ *
+ * @throws PuregradError `TREE_MISMATCH` (naming the first difference) when the records differ in
+ * structure; `SHAPE_MISMATCH` or `BROADCAST` when a leaf's update does not fit its parameter.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { applyUpdates } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([1, 2]), b: tensor([0]) }
+ * const next = applyUpdates(params, { w: tensor([0.5, -0.5]), b: tensor([1]) })
+ * if (next.w.dataSync().join() !== '1.5,1.5' || params.w.dataSync().join() !== '1,2') throw new Error('applyUpdates')
+ * ```
  */
 export const applyUpdates = <P>(params: P, updates: NoInfer<P>): P =>
   treeZipWith(params, updates, (p: Tensor, u: Tensor) => p.add(cast(u, p.dtype)), 'params')
 
-/** Passes the updates through unchanged. */
+/**
+ * Passes the updates through unchanged; empty state. The neutral part of a chain (and what
+ * `masked` applies to frozen leaves when given nothing else).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { identity } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([1, 2]) }
+ * const opt = identity<typeof g>()
+ * const [updates] = opt.update(g, opt.init(g), g)
+ * if (updates !== g) throw new Error('identity')
+ * ```
+ */
 export const identity = <P>(): GradientTransformation<P, EmptyState> => ({
   init: () => EMPTY,
   update: (grads, state) => [grads, state],
 })
 
-/** Replaces every update by zeros (mask it onto the leaves to freeze; Optax set_to_zero). */
+/**
+ * Replaces every update by zeros of the same shape and dtype (mask it onto the leaves to freeze;
+ * Optax set_to_zero); empty state.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { setToZero } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([1, 2]) }
+ * const opt = setToZero<typeof g>()
+ * const [updates] = opt.update(g, opt.init(g), g)
+ * if (updates.w.dataSync().join() !== '0,0') throw new Error('setToZero')
+ * ```
+ */
 export const setToZero = <P>(): GradientTransformation<P, EmptyState> => ({
   init: () => EMPTY,
   update: (grads, state) => [zerosTree(grads), state],
 })
 
-/** Multiplies the updates by `factor` (a constant or a schedule of the step count). */
+/**
+ * Multiplies the updates by `factor` (a constant or a schedule of the step count); the state
+ * counts the updates.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a constant factor that is not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { scale } from 'puregrad/optim'
+ *
+ * const g = { w: tensor([1, 2]) }
+ * const opt = scale<typeof g>((step) => (step === 0 ? 2 : 1))
+ * const [updates, state] = opt.update(g, opt.init(g), g)
+ * if (updates.w.dataSync().join() !== '2,4' || state.count !== 1) throw new Error('scale')
+ * ```
+ */
 export const scale = <P>(factor: Hyper): GradientTransformation<P, CountState> => {
   checkHyper('scale', 'factor', factor, Number.isFinite, 'a finite number')
   return {
@@ -115,7 +185,22 @@ export const scale = <P>(factor: Hyper): GradientTransformation<P, CountState> =
   }
 }
 
-/** Multiplies the updates by -learningRate (descent), as the last step of an optimizer chain. */
+/**
+ * Multiplies the updates by -learningRate (descent), as the last step of an optimizer chain; the
+ * learning rate may be a schedule of the step count.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a constant learning rate that is negative or not finite.
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { chain, scaleByAdam, scaleByLearningRate } from 'puregrad/optim'
+ *
+ * const params = { w: tensor([1]) }
+ * const adam = chain(scaleByAdam<typeof params>(), scaleByLearningRate(0.5))   // adam(0.5) as a chain
+ * const [updates] = adam.update({ w: tensor([3]) }, adam.init(params), params)
+ * if (Math.abs(updates.w.item() + 0.5) > 1e-6) throw new Error(`got ${updates.w}`)  // Adam's first step is lr sign(g)
+ * ```
+ */
 export const scaleByLearningRate = <P>(learningRate: Hyper): GradientTransformation<P, CountState> => {
   checkLearningRate('scaleByLearningRate', learningRate)
   return scale(typeof learningRate === 'number' ? -learningRate : (step: number) => -learningRate(step))

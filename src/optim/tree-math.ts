@@ -39,6 +39,15 @@ export const squaredNorm = (tree: unknown): Tensor | undefined =>
 /**
  * The L2 norm of all leaves together (Optax global_norm), as a scalar tensor: float64 when any
  * leaf is float64, else the leaves' dtype; a float32 zero for a record without leaves.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { globalNorm } from 'puregrad/optim'
+ *
+ * const n = globalNorm({ w: tensor([[3, 0]]), b: tensor([4]) })
+ * if (n.item() !== 5 || n.rank !== 0) throw new Error(`got ${n}`)
+ * ```
  */
 export const globalNorm = (tree: unknown): Tensor => {
   const s = squaredNorm(tree)

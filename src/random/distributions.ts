@@ -11,9 +11,10 @@ import { checkShape, normalizeAxis, sizeOf } from '../core/shape.js'
 import type { Tensor } from '../core/tensor.js'
 import { tensor } from '../core/constructors.js'
 import { gather } from '../ops/indexing.js'
-import { erf } from '../backends/js/elementwise.js'
 import { bits32, bits64, checkKey, type Key } from './key.js'
+import { normalCdf, normalQuantile } from './normal-cdf.js'
 
+/** The dtypes samplers, initializers and layer parameters come in. */
 export type FloatDType = 'float32' | 'float64'
 
 const TWO_M23 = 2 ** -23
@@ -93,13 +94,30 @@ const openUniform = (k: Key, n: number): Float64Array => {
 const upload = (values: Float64Array, shape: readonly number[], dtype: FloatDType): Tensor =>
   tensor(dtype === 'float64' ? values : Float32Array.from(values), { shape, dtype })
 
+/** Options of `uniform`. */
 export interface UniformOptions {
+  /** Default 0. */
   readonly minval?: number
+  /** Default 1 (excluded). */
   readonly maxval?: number
+  /** Default float32. */
   readonly dtype?: FloatDType
 }
 
-/** Uniform samples in [minval, maxval) (default [0, 1)), float32 unless `dtype` says otherwise. */
+/**
+ * Uniform samples of `shape` in [minval, maxval) (default [0, 1)), float32 unless `dtype` says
+ * otherwise; float32 draws equal jax.random.uniform's bit for bit.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad key or shape, non-finite bounds or
+ * minval >= maxval; `UNSUPPORTED_DTYPE` for a dtype other than float32 and float64.
+ * @example
+ * ```ts
+ * import { random } from 'puregrad/layers'
+ *
+ * const u = random.uniform(random.key(0), [2, 3], { minval: -1, maxval: 1 })
+ * if (u.shape.join() !== '2,3' || !u.dataSync().every((v) => v >= -1 && v < 1)) throw new Error(`got ${u}`)
+ * ```
+ */
 export const uniform = (k: Key, shape: readonly number[], opts: UniformOptions = {}): Tensor => {
   const op = 'random.uniform'
   checkKey(op, k)
@@ -120,50 +138,31 @@ export const uniform = (k: Key, shape: readonly number[], opts: UniformOptions =
   return upload(u, s, dtype)
 }
 
-// Inverse of the standard normal CDF by P. J. Acklam's rational approximation (relative error
-// below 1.15e-9 over (0, 1)): plenty for sampling, and it needs only the host's log and sqrt.
-const A = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
-const B = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]
-const C = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
-const D = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
-const P_LOW = 0.02425
-
-const tail = (p: number): number => {
-  const q = Math.sqrt(-2 * Math.log(p))
-  return (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
-}
-
-/** @internal The standard normal quantile Φ⁻¹(p) for p in (0, 1). */
-export const normalQuantile = (p: number): number => {
-  if (p <= 0) return -Infinity
-  if (p >= 1) return Infinity
-  if (p < P_LOW) return tail(p)
-  if (p > 1 - P_LOW) return -tail(1 - p)
-  const q = p - 0.5, r = q * q
-  return ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1)
-}
-
-/**
- * @internal The standard normal CDF Φ(x), with relative accuracy in the lower tail: from the host
- * erf the JS backend uses (Cody's) down to x = -3, and below that from the Laplace continued
- * fraction of the Mills ratio, Φ(x) = φ(x) / (t + 1/(t + 2/(t + 3/(t + ...)))) with t = -x,
- * where 1 + erf would cancel to nothing.
- */
-export const normalCdf = (x: number): number => {
-  if (!(x < -3)) return 0.5 * (1 + erf(x / Math.SQRT2))
-  const t = -x
-  let r = t
-  for (let k = 120; k >= 1; k--) r = t + k / r
-  return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI) / r
-}
-
+/** Options of `normal`. */
 export interface NormalOptions {
+  /** Default 0. */
   readonly mean?: number
+  /** Default 1. */
   readonly std?: number
+  /** Default float32. */
   readonly dtype?: FloatDType
 }
 
-/** Normal samples (standard unless `mean` / `std` are given), by inverse-CDF transform of open uniforms. */
+/**
+ * Normal samples of `shape` (standard unless `mean` / `std` are given), float32 unless `dtype`,
+ * by inverse-CDF transform of open uniforms.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad key or shape, a non-finite mean or std or a
+ * negative std; `UNSUPPORTED_DTYPE` for a dtype other than float32 and float64.
+ * @example
+ * ```ts
+ * import { mean } from 'puregrad'
+ * import { random } from 'puregrad/layers'
+ *
+ * const x = random.normal(random.key(0), [10000], { mean: 3, std: 2 })
+ * if (Math.abs(mean(x).item() - 3) > 0.1) throw new Error(`mean ${mean(x).item()}`)
+ * ```
+ */
 export const normal = (k: Key, shape: readonly number[], opts: NormalOptions = {}): Tensor => {
   const op = 'random.normal'
   checkKey(op, k)
@@ -176,10 +175,13 @@ export const normal = (k: Key, shape: readonly number[], opts: NormalOptions = {
   return upload(u, s, dtype)
 }
 
+/** Options of `truncatedNormal`. */
 export interface TruncatedNormalOptions {
   /** Bounds in units of the standard normal: default [-2, 2]. */
   readonly lower?: number
+  /** Default 2. */
   readonly upper?: number
+  /** Default float32. */
   readonly dtype?: FloatDType
 }
 
@@ -188,6 +190,17 @@ export interface TruncatedNormalOptions {
  * uniform on [Φ(lower), Φ(upper)]; the same construction as jax.random.truncated_normal. Bounds
  * are mirrored into the lower half, where Φ keeps its relative precision, so even a far tail such
  * as [5, 6] is sampled correctly (up to about 37 standard deviations, where φ underflows).
+ * Samples of `shape`, float32 unless `dtype`.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad key or shape or unless lower < upper;
+ * `UNSUPPORTED_DTYPE` for a dtype other than float32 and float64.
+ * @example
+ * ```ts
+ * import { random } from 'puregrad/layers'
+ *
+ * const x = random.truncatedNormal(random.key(0), [1000], { lower: 1, upper: 1.5 })
+ * if (!x.dataSync().every((v) => v >= 1 && v <= 1.5)) throw new Error('outside the bounds')
+ * ```
  */
 export const truncatedNormal = (k: Key, shape: readonly number[], opts: TruncatedNormalOptions = {}): Tensor => {
   const op = 'random.truncatedNormal'
@@ -210,12 +223,25 @@ export const truncatedNormal = (k: Key, shape: readonly number[], opts: Truncate
   return upload(u, s, dtype)
 }
 
+/** Options of `bernoulli`. */
 export interface BernoulliOptions {
   /** The probability of true: default 0.5. */
   readonly p?: number
 }
 
-/** Bool samples, true with probability `p`: float32 uniform < p, as jax.random.bernoulli. */
+/**
+ * Bool samples of `shape`, true with probability `p`: float32 uniform < p, as jax.random.bernoulli.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad key or shape or p outside [0, 1].
+ * @example
+ * ```ts
+ * import { random } from 'puregrad/layers'
+ *
+ * const mask = random.bernoulli(random.key(0), [1000], { p: 0.9 })
+ * const on = mask.dataSync().filter((v) => v === 1).length
+ * if (mask.dtype !== 'bool' || on < 850 || on > 950) throw new Error(`${on} of 1000`)
+ * ```
+ */
 export const bernoulli = (k: Key, shape: readonly number[], opts: BernoulliOptions = {}): Tensor => {
   const op = 'random.bernoulli'
   checkKey(op, k)
@@ -247,11 +273,29 @@ const shuffledIndices = (k: Key, n: number): Int32Array => {
   return idx
 }
 
-export interface PermutationOptions { readonly axis?: number }
+/** Options of `permutation` over a tensor. */
+export interface PermutationOptions {
+  /** The axis whose slices are shuffled: default 0. */
+  readonly axis?: number
+}
 
 /**
- * A random permutation: of 0 .. n-1 (an int32 tensor) when given a number, or of the slices of
- * a tensor along `axis` (default 0). Shuffling a tensor is a gather, so it is differentiable.
+ * A random permutation: of 0 .. n-1 (an int32 tensor [n]) when given a number, or of the slices
+ * of a tensor along `axis` (default 0; same shape and dtype). Shuffling a tensor is a gather, so
+ * it is differentiable.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad key or n; `SHAPE_MISMATCH` for a scalar;
+ * `INVALID_AXIS` for an axis outside [-rank, rank).
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { random } from 'puregrad/layers'
+ *
+ * const order = random.permutation(random.key(0), 5)
+ * const rows = random.permutation(random.key(0), tensor([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]))
+ * if ([...order.dataSync()].sort().join() !== '0,1,2,3,4') throw new Error(`got ${order}`)
+ * if (rows.dataSync()[0] !== order.dataSync()[0]) throw new Error('the same key shuffles the same way')
+ * ```
  */
 export function permutation(k: Key, n: number): Tensor
 export function permutation(k: Key, x: Tensor, opts?: PermutationOptions): Tensor
@@ -268,6 +312,7 @@ export function permutation(k: Key, x: number | Tensor, opts: PermutationOptions
   return gather(x, tensor(shuffledIndices(k, n), { shape: [n], dtype: 'int32' }), axis)
 }
 
+/** Options of `categorical`. */
 export interface CategoricalOptions {
   /** The class axis of the logits: default the last. */
   readonly axis?: number
@@ -280,7 +325,23 @@ export interface CategoricalOptions {
 
 /**
  * Class indices (int32) drawn from softmax(logits) along `axis`, by the Gumbel-max trick:
- * argmax(logits + g) with g = -log(-log u). Logits of -Infinity are never drawn. Not differentiable.
+ * argmax(logits + g) with g = -log(-log u). Logits of -Infinity are never drawn. Not
+ * differentiable. The output shape is `opts.shape`, default the logits' shape without `axis`.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a bad key; `SHAPE_MISMATCH` for scalar logits, an
+ * empty class axis or a shape that does not end with the batch shape; `DTYPE_MISMATCH` for
+ * non-float logits; `INVALID_AXIS` for an axis outside [-rank, rank).
+ * @example
+ * ```ts
+ * import { tensor } from 'puregrad'
+ * import { random } from 'puregrad/layers'
+ *
+ * const logits = tensor([[0, -Infinity, 0], [-Infinity, 5, -Infinity]])
+ * const draws = random.categorical(random.key(0), logits, { shape: [100, 2] }).dataSync()
+ * for (let i = 0; i < 200; i += 2) {
+ *   if (draws[i] === 1 || draws[i + 1] !== 1) throw new Error('drew a class of probability 0')
+ * }
+ * ```
  */
 export const categorical = (k: Key, logits: Tensor, opts: CategoricalOptions = {}): Tensor => {
   const op = 'random.categorical'

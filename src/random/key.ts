@@ -10,6 +10,21 @@ import { threefry2x32Into, threefryBlocks } from './threefry.js'
 
 const MAX_SPLIT = 2 ** 26
 
+/**
+ * A PRNG key: an immutable pair of 32-bit words. Make one with `key(seed)` and derive more with
+ * `split` and `foldIn`; every sampler is a pure function of its key. Keys are tree nodes without
+ * leaves, so a parameter record may hold one and `grad` and `treeMap` pass it through untouched.
+ *
+ * @example
+ * ```ts
+ * import { Key, key, split } from 'puregrad/layers'
+ *
+ * const k = key(42)
+ * const [a, b] = split(k)
+ * if (!(a instanceof Key) || a.equals(b) || !key(42).equals(k)) throw new Error('keys')
+ * if (k.toString() !== 'Key(0x00000000, 0x0000002a)') throw new Error(k.toString())
+ * ```
+ */
 export class Key {
   /** @internal Build keys with `key(seed)`, `split` or `foldIn`. */
   constructor(readonly hi: number, readonly lo: number) {
@@ -30,11 +45,22 @@ export class Key {
     return `Key(${h(this.hi)}, ${h(this.lo)})`
   }
 
+  /** Whether `other` is a key with the same two words. */
   equals(other: Key): boolean {
     return other instanceof Key && other.hi === this.hi && other.lo === this.lo
   }
 }
 
+/**
+ * Whether `x` is a PRNG key.
+ *
+ * @example
+ * ```ts
+ * import { random } from 'puregrad/layers'
+ *
+ * if (!random.isKey(random.key(0)) || random.isKey([0, 0])) throw new Error('isKey')
+ * ```
+ */
 export const isKey = (x: unknown): x is Key => x instanceof Key
 
 /** @internal Throws unless `k` is a Key, naming the op. */
@@ -46,6 +72,15 @@ export const checkKey = (op: string, k: unknown): Key => {
 /**
  * A key from an integer seed. As in JAX, the seed is read as a 64-bit two's-complement integer
  * split into high and low words, so `key(42)` equals `jax.random.PRNGKey(42)`'s data [0, 42].
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` for a seed that is not a safe integer or a bigint.
+ * @example
+ * ```ts
+ * import { key, random } from 'puregrad/layers'
+ *
+ * const [hi, lo] = random.keyData(key(-1))      // two's complement: all ones
+ * if (hi !== 0xffffffff || lo !== 0xffffffff || random.keyData(key(2n ** 32n)).join() !== '1,0') throw new Error('key')
+ * ```
  */
 export const key = (seed: number | bigint): Key => {
   if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
@@ -58,7 +93,18 @@ export const key = (seed: number | bigint): Key => {
   return new Key(Number(u >> 32n), Number(u & 0xffffffffn))
 }
 
-/** A key from its two words (the inverse of `keyData`). */
+/**
+ * A key from its two words (the inverse of `keyData`), e.g. when restoring a saved key.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` unless given exactly two integers in [0, 2^32).
+ * @example
+ * ```ts
+ * import { key, random } from 'puregrad/layers'
+ *
+ * const k = key(7)
+ * if (!random.wrapKeyData(random.keyData(k)).equals(k)) throw new Error('round trip')
+ * ```
+ */
 export const wrapKeyData = (data: readonly [number, number] | Uint32Array): Key => {
   if (data.length !== 2) throw new PuregradError('INVALID_ARGUMENT', `key data must be two 32-bit words, got ${data.length}`, 'random.wrapKeyData')
   for (const v of data) {
@@ -67,14 +113,35 @@ export const wrapKeyData = (data: readonly [number, number] | Uint32Array): Key 
   return new Key(data[0], data[1])
 }
 
+/**
+ * The two 32-bit words of a key, [high, low] (the inverse of `wrapKeyData`).
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when `k` is not a Key.
+ * @example
+ * ```ts
+ * import { key, random } from 'puregrad/layers'
+ *
+ * if (random.keyData(key(42)).join() !== '0,42') throw new Error('keyData')
+ * ```
+ */
 export const keyData = (k: Key): [number, number] => {
   checkKey('random.keyData', k)
   return [k.hi, k.lo]
 }
 
 /**
- * `n` new keys, statistically independent of each other and of `k` (JAX's partitionable split:
- * key i is Threefry(k, counter i)). Use each key once; split again for more.
+ * `n` new keys (default 2), statistically independent of each other and of `k` (JAX's
+ * partitionable split: key i is Threefry(k, counter i)). Use each key once; split again for more.
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when `k` is not a Key or n is not an integer in
+ * [0, 2^26].
+ * @example
+ * ```ts
+ * import { key, split } from 'puregrad/layers'
+ *
+ * const [init, dropout, next] = split(key(0), 3)
+ * if (init.equals(dropout) || !split(key(0), 3)[2].equals(next)) throw new Error('split')
+ * ```
  */
 export const split = (k: Key, n: number = 2): Key[] => {
   checkKey('random.split', k)
@@ -87,6 +154,17 @@ export const split = (k: Key, n: number = 2): Key[] => {
  * A key derived from `k` and an integer (a step number, a layer index, a process id). Data are
  * read as unsigned 32-bit words (negative numbers wrap); different data give independent keys.
  * Note that, as in JAX, foldIn(k, i) equals split(k, n)[i].
+ *
+ * @throws PuregradError `INVALID_ARGUMENT` when `k` is not a Key or data is not an integer in
+ * [-2^31, 2^32).
+ * @example
+ * ```ts
+ * import { key, split, foldIn } from 'puregrad/layers'
+ *
+ * const k = key(0)
+ * const stepKey = foldIn(k, 3)                   // one key per training step
+ * if (!stepKey.equals(split(k, 5)[3])) throw new Error('foldIn')
+ * ```
  */
 export const foldIn = (k: Key, data: number): Key => {
   checkKey('random.foldIn', k)

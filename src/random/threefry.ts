@@ -44,7 +44,19 @@ export const threefry2x32Into = (
   }
 }
 
-/** One block: the two output words for one counter pair. */
+/**
+ * One Threefry-2x32 block (20 rounds): the two output words for one counter pair under a key,
+ * all unsigned 32-bit integers. The primitive under every key and sampler.
+ *
+ * @example
+ * ```ts
+ * import { random } from 'puregrad/layers'
+ *
+ * // The known-answer test of Salmon et al. (Random123): zero key, zero counter.
+ * const [a, b] = random.threefry2x32([0, 0], [0, 0])
+ * if (a !== 0x6b200159 || b !== 0x99ba4efe) throw new Error(`got ${a.toString(16)} ${b.toString(16)}`)
+ * ```
+ */
 export const threefry2x32 = (key: readonly [number, number], counter: readonly [number, number]): [number, number] => {
   const o0 = new Uint32Array(1), o1 = new Uint32Array(1)
   threefry2x32Into(key[0], key[1], [counter[0] >>> 0], [counter[1] >>> 0], o0, o1, 1)

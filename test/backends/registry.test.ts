@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  add, createJsBackend, getBackend, grad, listBackends, mul, registerBackend, setBackend, sum, tensor, withBackend,
+  add, createJsBackend, getBackend, grad, listBackends, mul, registerBackend, setBackend, sum, tensor, toBackend, withBackend,
   type Backend, type Tensor,
 } from '../../src/index.js'
 import { expectClose, expectError } from '../helpers/allclose.js'
@@ -32,9 +32,10 @@ describe('backend registry', () => {
 
   it('an unknown backend is BACKEND_UNAVAILABLE and leaves the current one in place', () => {
     const before = getBackend()
-    expectError(() => setBackend('webgpu-nope'), 'BACKEND_UNAVAILABLE', 'webgpu-nope', 'js')
+    expect(expectError(() => setBackend('webgpu-nope'), 'BACKEND_UNAVAILABLE', 'webgpu-nope', 'js').op).toBe('setBackend')
     expect(getBackend()).toBe(before)
-    expectError(() => withBackend('webgpu-nope', () => 1), 'BACKEND_UNAVAILABLE')
+    expect(expectError(() => withBackend('webgpu-nope', () => 1), 'BACKEND_UNAVAILABLE').op).toBe('withBackend')
+    expect(expectError(() => toBackend(tensor([1]), 'webgpu-nope'), 'BACKEND_UNAVAILABLE').op).toBe('toBackend')
     expect(getBackend()).toBe(before)
   })
 
@@ -104,5 +105,28 @@ describe('mixing backends', () => {
     expectError(() => add(a, b), 'BACKEND_MISMATCH', 'add', "'js'", "'js2'")
     expectError(() => mul(b, a), 'BACKEND_MISMATCH', 'mul')
     expectError(() => grad((u: Tensor) => sum(mul(u, b)))(a), 'BACKEND_MISMATCH')
+  })
+})
+
+describe('replacing a backend under its name (re-initialising after a fault)', () => {
+  it('the replacement becomes current when the replaced one was, and withBackend restores the replacement', () => {
+    const old = second('js-replaced')
+    registerBackend(old)
+    setBackend('js-replaced')
+    const before = tensor([1, 2])
+    const fresh = second('js-replaced')
+    registerBackend(fresh)
+    expect(getBackend()).toBe(fresh)
+    expect(tensor([1]).backend).toBe(fresh)
+    // Replaced inside withBackend: the replacement, not the dead instance, is restored after.
+    setBackend('js-replaced')
+    const newer = second('js-replaced')
+    withBackend('js', () => registerBackend(newer))
+    expect(getBackend()).toBe(newer)
+    // A replacement of a backend that is not current leaves the current one alone.
+    setBackend('js')
+    registerBackend(second('js-replaced'))
+    expect(getBackend().name).toBe('js')
+    expectError(() => add(before, withBackend('js-replaced', () => tensor([3, 4]))), 'BACKEND_MISMATCH', 'add', "two backends both named 'js-replaced'")
   })
 })

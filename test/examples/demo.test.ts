@@ -1,7 +1,8 @@
 /**
  * The demo (examples/demo.ts) as a test: its exported `train` runs a few epochs on the shipped
- * digits data, must beat chance (0.1) by far, and must write an SVG that holds both plotted curves
- * (one line path per panel, one point per epoch) and their axis titles.
+ * digits data, must beat chance (0.1) by far, must report healthy gradients for every parameter,
+ * and must write an SVG that holds both plotted curves (one line path per panel, one point per
+ * epoch) and their axis titles, and a gradient-norm SVG with one line per health report.
  */
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -32,6 +33,11 @@ describe('examples/demo.ts', () => {
     expect(r.params.l1.w.shape).toEqual([64, 64])
     expect(r.params.l2.w.shape).toEqual([64, 10])
     expect(lines.some((l) => /epoch\s+4\/4\s+loss \d\.\d{4}\s+test accuracy 0\.\d{4}/.test(l))).toBe(true)
+    // the health reports cover every parameter, and a trained small MLP is healthy
+    for (const rep of [r.health.first, r.health.last]) {
+      expect(rep.params.map((p) => p.path)).toEqual(['params.l1.b', 'params.l1.w', 'params.l2.b', 'params.l2.w'])
+      expect(rep.vanishing || rep.exploding || rep.nonFinite).toBe(false)
+    }
 
     const svg = readFileSync(svgPath, 'utf8')
     expect(svg.startsWith('<svg')).toBe(true)
@@ -42,6 +48,16 @@ describe('examples/demo.ts', () => {
     expect(svg).toContain('>epoch<')
     expect(svg).toContain('>training loss (cross-entropy, log scale)<')
     expect(svg).toContain('>test accuracy<')
+
+    // the gradient-norm plot: one line per report (epoch 1 and the last), one vertex per parameter
+    const grads = readFileSync(r.gradSvgPath ?? '', 'utf8')
+    expect(r.gradSvgPath).toBe(join(dir, 'plots', 'grad-norms.svg'))
+    expect(grads.startsWith('<svg')).toBe(true)
+    const gradPaths = linePaths(grads)
+    expect(gradPaths).toHaveLength(2)
+    for (const d of gradPaths) expect(d.split('L')).toHaveLength(4)
+    expect(grads).toContain('after epoch 1')
+    expect(grads).toContain(`after epoch ${epochs}`)
   })
 
   it('is deterministic for a seed', async () => {

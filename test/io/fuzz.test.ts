@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { Tensor, tensor } from '../../src/index.js'
 import { decodeCheckpoint, encodeCheckpoint, inspectCheckpoint, type DecodeError } from '../../src/io/index.js'
 import { crc32 } from '../../src/io/format.js'
-import { sameRecord } from './helpers.js'
+import { apply, mutationArb, sameRecord } from './helpers.js'
 
 const params = {
   w: tensor([[1, -2], [NaN, 4]]),
@@ -43,43 +43,6 @@ const safeDecode = (bytes: Uint8Array): E.Either<DecodeError, typeof params> => 
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
-
-/** Edits applied to a copy of a file. */
-type Mutation =
-  | { op: 'set'; at: number; byte: number }
-  | { op: 'flip'; at: number; bit: number }
-  | { op: 'truncate'; at: number }
-  | { op: 'insert'; at: number; bytes: Uint8Array }
-  | { op: 'delete'; at: number; count: number }
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), weight: 4 },
-  { arbitrary: fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), weight: 4 },
-  { arbitrary: fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }), weight: 1 },
-)
-
-const apply = (bytes: Uint8Array, m: Mutation, lo = 0, hi = bytes.length): Uint8Array => {
-  const span = Math.max(1, hi - lo)
-  const at = lo + (m.at % span)
-  switch (m.op) {
-    case 'set': { const b = bytes.slice(); if (at < b.length) b[at] = m.byte; return b }
-    case 'flip': { const b = bytes.slice(); if (at < b.length) b[at] ^= 1 << m.bit; return b }
-    case 'truncate': return bytes.slice(0, at)
-    case 'insert': {
-      const b = new Uint8Array(bytes.length + m.bytes.length)
-      b.set(bytes.subarray(0, at)); b.set(m.bytes, at); b.set(bytes.subarray(at), at + m.bytes.length)
-      return b
-    }
-    case 'delete': {
-      const removed = Math.min(m.count, bytes.length - at)
-      const b = new Uint8Array(bytes.length - removed)
-      b.set(bytes.subarray(0, at)); b.set(bytes.subarray(at + removed), at)
-      return b
-    }
-  }
-}
 
 describe('fuzz', () => {
   it('random bytes always give a Left', () => {

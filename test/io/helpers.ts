@@ -1,7 +1,8 @@
 /**
  * Test helpers for checkpoints: fast-check arbitraries for random records (every dtype, special
  * float bit patterns, number leaves), a bit-exact record comparison, and tools to take a valid
- * file apart and craft files with chosen headers but correct checksums.
+ * file apart and craft files with chosen headers but correct checksums, and random byte-level
+ * mutations of a file.
  */
 
 import { expect } from 'vitest'
@@ -70,6 +71,47 @@ export const metaArb = fc.dictionary(
   fc.oneof(fc.string({ maxLength: 8 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()),
   { maxKeys: 4, noNullPrototype: true },
 )
+
+// ---------------------------------------------------------------------------------------------
+// Byte mutations of a file
+
+/** Edits applied to a copy of a file. */
+export type Mutation =
+  | { op: 'set'; at: number; byte: number }
+  | { op: 'flip'; at: number; bit: number }
+  | { op: 'truncate'; at: number }
+  | { op: 'insert'; at: number; bytes: Uint8Array }
+  | { op: 'delete'; at: number; count: number }
+
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }), weight: 1 },
+)
+
+/** `bytes` with `m` applied, at a position folded into [lo, hi). */
+export const apply = (bytes: Uint8Array, m: Mutation, lo = 0, hi = bytes.length): Uint8Array => {
+  const span = Math.max(1, hi - lo)
+  const at = lo + (m.at % span)
+  switch (m.op) {
+    case 'set': { const b = bytes.slice(); if (at < b.length) b[at] = m.byte; return b }
+    case 'flip': { const b = bytes.slice(); if (at < b.length) b[at] ^= 1 << m.bit; return b }
+    case 'truncate': return bytes.slice(0, at)
+    case 'insert': {
+      const b = new Uint8Array(bytes.length + m.bytes.length)
+      b.set(bytes.subarray(0, at)); b.set(m.bytes, at); b.set(bytes.subarray(at), at + m.bytes.length)
+      return b
+    }
+    case 'delete': {
+      const removed = Math.min(m.count, bytes.length - at)
+      const b = new Uint8Array(bytes.length - removed)
+      b.set(bytes.subarray(0, at)); b.set(bytes.subarray(at + removed), at)
+      return b
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Comparison

@@ -2,7 +2,9 @@
  * Node checkpoint helpers (src/io/node.ts) in a temporary directory: save and load, atomic
  * replacement, and failed saves (a write that fails half-way, a failing rename, a read-only
  * directory, an unencodable record) that must leave the old file intact and no temporary file.
- * Failures are injected by wrapping node:fs/promises.
+ * Failures are injected by wrapping node:fs/promises. Loading reads the file in stages (prefix,
+ * header, data): for mutated files it must give exactly what decoding the same bytes in memory
+ * gives.
  */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -10,10 +12,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
 import { tensor, zeros } from '../../src/index.js'
 import { loadCheckpoint, loadCheckpointWithMeta, saveCheckpoint, writeFileAtomic } from '../../src/io/node.js'
-import { encodeCheckpoint } from '../../src/io/index.js'
-import { expectSameRecord, rightOf } from './helpers.js'
+import { decodeCheckpointWithMeta, encodeCheckpoint } from '../../src/io/index.js'
+import { apply, expectSameRecord, mutationArb, rightOf, sameRecord } from './helpers.js'
 
 const inject = vi.hoisted(() => ({ failWrite: false, failRename: false }))
 
@@ -99,6 +102,46 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     rightOf(await saveCheckpoint(path, params))
     const m = await loadCheckpoint(path, { ...template, step: zeros([]) })
     expect(E.isLeft(m) && m.left.message).toBe('params.step: expected shape [] float32, got a number')
+  })
+})
+
+describe('loading in stages agrees with decoding in memory', () => {
+  const meta = { epoch: 3 }
+  const good = encodeCheckpoint(params, meta)
+
+  it('for mutated files (truncated, extended, flipped bits anywhere): the same Left, or the same record', async () => {
+    const path = join(dir, 'mutated.pgck')
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (ms) => {
+        const bytes = ms.reduce((b, m) => apply(b, m), good)
+        await writeFile(path, bytes)
+        const fromFile = await loadCheckpointWithMeta(path, template)
+        const inMemory = decodeCheckpointWithMeta(bytes, template)
+        if (E.isLeft(inMemory)) expect(fromFile).toEqual(inMemory)
+        else {
+          if (E.isLeft(fromFile)) throw new Error(`the file load failed where decoding succeeded: ${fromFile.left.message}`)
+          expect(sameRecord(fromFile.right.record, inMemory.right.record)).toBeUndefined()
+          expect(fromFile.right.meta).toEqual(meta)
+        }
+      }),
+      { seed: 11, numRuns: 300 },
+    )
+  })
+
+  it('a file shorter than the prefix, an empty file and a directory', async () => {
+    const path = join(dir, 'tiny.pgck')
+    await writeFile(path, good.subarray(0, 10))
+    expect(await loadCheckpoint(path, template)).toEqual(E.left({ _tag: 'DecodeError', path: 'prefix', message: 'prefix: truncated: 10 bytes is shorter than the 24-byte prefix' }))
+    await writeFile(path, new Uint8Array(0))
+    expect(await loadCheckpoint(path, template)).toEqual(E.left({ _tag: 'DecodeError', path: 'prefix', message: 'prefix: truncated: 0 bytes is shorter than the 24-byte prefix' }))
+    const sub = join(dir, 'a-directory')
+    await mkdir(sub)
+    expect(await loadCheckpoint(sub, template)).toMatchObject(E.left({ _tag: 'IOError', code: 'EISDIR' }))
+  })
+
+  it('an invalid template is a Left before the file is opened', async () => {
+    const r = await loadCheckpoint(join(dir, 'missing.pgck'), { w: 'not a tensor' })
+    expect(E.isLeft(r) && r.left).toEqual({ _tag: 'DecodeError', message: 'invalid template: params.w: expected a tensor, got string' })
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { grad, tensor, type Tensor } from '../../src/index.js'
+import { createJsBackend, grad, PuregradError, registerBackend, tensor, withBackend, type Tensor } from '../../src/index.js'
 import { checkGrads } from '../../laws/index.js'
 import {
   binaryCrossEntropyWithLogits, hinge, huber, klDivergence, l1Penalty, l2Penalty, mae, mse, softmaxCrossEntropy,
@@ -93,6 +93,29 @@ describe('classification losses', () => {
     expect(vals(grad((l: Tensor) => softmaxCrossEntropy(l, tensor([2], { dtype: 'int32' })))(x))).toEqual([1, 0, -1])
     expectError(() => softmaxCrossEntropy(x, tensor([3], { dtype: 'int32' })), 'INDEX_OUT_OF_RANGE', 'label 3')
     expectError(() => softmaxCrossEntropy(x, tensor([[0]], { dtype: 'int32' })), 'SHAPE_MISMATCH', 'integer labels')
+  })
+
+  it('softmaxCrossEntropy on a backend without synchronous reads: labels are not read, an out-of-range one gives NaN', async () => {
+    const js = createJsBackend({ name: 'async-only-losses' })
+    registerBackend({
+      ...js,
+      capabilities: { ...js.capabilities, syncRead: false },
+      readSync: () => { throw new PuregradError('SYNC_READ_UNAVAILABLE', "backend 'async-only-losses' reads asynchronously", 'dataSync') },
+    })
+    const logits = [[0, 1, 2], [1, 1, 1], [3, 0, 0], [0, 0, 0]]
+    const [each, g] = withBackend('async-only-losses', () => {
+      const x = tensor(logits, { dtype: 'float64' })
+      const labels = tensor([0, -1, 3, 2], { dtype: 'int32' })
+      return [softmaxCrossEntropy(x, labels, { reduction: 'none' }), grad((l: Tensor) => softmaxCrossEntropy(l, labels, { reduction: 'sum' }))(x)]
+    })
+    const lse = (r: number[]): number => Math.log(r.reduce((a, v) => a + Math.exp(v), 0))
+    const got = Array.from(await each.data())
+    expect([got[1], got[2]]).toEqual([NaN, NaN])
+    expectClose([got[0], got[3]], [lse(logits[0]), lse(logits[3])], { atol: 1e-15 })
+    // The valid examples' gradients are unchanged; nothing flows from the NaN examples.
+    const grads = Array.from(await g.data())
+    expectClose([...grads.slice(0, 3), ...grads.slice(9)], [0, 3].flatMap((i) => logits[i].map((v, c) => Math.exp(v - lse(logits[i])) - (c === [0, 2][i / 3] ? 1 : 0))), { atol: 1e-15 })
+    expect(grads.slice(3, 9).every((v) => v === 0)).toBe(true)
   })
 
   it('klDivergence: Σ t (log t - log p), zero-probability targets contribute 0 with finite gradients', () => {

@@ -192,6 +192,9 @@ describe('comparisons and logic', () => {
     const x = tensor([1, NaN, Infinity, -Infinity, 0])
     expect(isFinite(x).arraySync()).toEqual([true, false, false, false, true])
     expect(isNaN(x).arraySync()).toEqual([false, true, false, false, false])
+    const ints = tensor([0, -7, 2147483647], { dtype: 'int32' })
+    expect(isFinite(ints).arraySync()).toEqual([true, true, true])
+    expect(isNaN(ints).arraySync()).toEqual([false, false, false])
   })
 })
 

@@ -31,10 +31,11 @@ export interface PageRun { readonly text: string; readonly console: readonly str
 
 /**
  * Opens dir/index.html in a fresh profile and waits for `#result[data-done]` (the page's own
- * signal that it finished), returning its text and the console. The server and browser are
- * closed and the profile removed whatever happens.
+ * signal that it finished), returning its text and the console. `flags` are added to Chromium's
+ * command line (e.g. --enable-unsafe-webgpu). The server and browser are closed and the profile
+ * removed whatever happens.
  */
-export const runPage = async (dir: string, timeout = 90_000): Promise<PageRun> => {
+export const runPage = async (dir: string, timeout = 90_000, flags: readonly string[] = []): Promise<PageRun> => {
   const t0 = Date.now()
   const server = await serve(dir)
   const profile = mkdtempSync(join(tmpdir(), 'puregrad-chromium-'))
@@ -42,7 +43,7 @@ export const runPage = async (dir: string, timeout = 90_000): Promise<PageRun> =
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...flags],
     timeout: 60_000,
   })
   try {

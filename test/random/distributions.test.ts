@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createJsBackend, registerBackend, tensor, withBackend, type Tensor } from '../../src/index.js'
-import { normalCdf, normalQuantile } from '../../src/random/distributions.js'
+import { normalCdf, normalQuantile } from '../../src/random/normal-cdf.js'
 import { bernoulli, categorical, foldIn, key, normal, permutation, split, truncatedNormal, uniform } from '../../src/random/index.js'
 import { expectError } from '../helpers/allclose.js'
 

@@ -2,16 +2,19 @@
  * The edge semantics documented in docs/reliability.md ("Edge semantics"), value for value, on the
  * js and wasm backends in float32 and float64: derivatives at kinks (relu, abs, maximum/minimum/max
  * ties, clip bounds), `where` with NaN or infinities on the unpicked side (no NaN leaks into the
- * gradient, reverse and forward mode), sqrt and log at 0, softmax and logSumExp with -Infinity
- * logits, and integer or bool leaves under grad (NON_DIFFERENTIABLE naming the path).
+ * gradient, reverse and forward mode), sqrt and log at 0, softmax, logSumExp and
+ * softmaxCrossEntropy with -Infinity logits (value, gradient, forward mode and second order), and
+ * integer or bool leaves under grad (NON_DIFFERENTIABLE naming the path). Last, the cost side of
+ * the zero-cotangent rule: its masking ops are built only when needed (counted kernel calls).
  */
 
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  abs, clip, div, exp, grad, greater, isFinite, jvp, log, log1p, logSoftmax, logSumExp, max, maximum, minimum, mul,
-  norm, notEqual, pow, relu, setDebugNans, sign, softmax, sqrt, sum, tanh, tensor, valueAndGrad, where, withBackend,
+  abs, clip, createJsBackend, div, exp, grad, greater, hessian, isFinite, jvp, log, log1p, logSoftmax, logSumExp, max, maximum, minimum, mul,
+  norm, notEqual, pow, registerBackend, relu, setDebugNans, sign, softmax, sqrt, sub, sum, tanh, tensor, valueAndGrad, where, withBackend,
   type DType, type Tensor,
 } from '../../src/index.js'
+import { softmaxCrossEntropy } from '../../src/layers/losses.js'
 import { expectError } from '../helpers/allclose.js'
 import { BACKENDS } from './fuzz-support.js'
 
@@ -126,6 +129,66 @@ for (const backend of BACKENDS) {
           same(vals(grad((x: Tensor) => logSumExp(x))(t([-Infinity, 0]))), [0, 1])
         }))
 
+        describe('softmaxCrossEntropy with a -Infinity logit', () => {
+          // Two examples over 3 classes, each with one masked (-Infinity) class that is not the label.
+          const rows = [[-Infinity, 0, 1], [2, -Infinity, 0.5]]
+          const label = [2, 0]
+          const logits = (): Tensor => tensor(rows, { dtype })
+          const ints = (): Tensor => tensor(label, { dtype: 'int32' })
+          const oneHotRows = (): Tensor => tensor(label.map((l) => [0, 1, 2].map((c) => (c === l ? 1 : 0))), { dtype })
+          const p = rows.map((r) => {
+            const z = r.reduce((a, v) => a + Math.exp(v), 0)
+            return r.map((v) => Math.exp(v) / z)
+          })
+          const lossOf = (r: number[], l: number): number => Math.log(r.reduce((a, v) => a + Math.exp(v), 0)) - r[l]
+          const tol = dtype === 'float32' ? 1e-6 : 1e-14
+          const close = (got: number[], want: number[]): void => {
+            expect(got.length).toBe(want.length)
+            got.forEach((g, i) => {
+              expect(Number.isFinite(g), `index ${i} of [${got}] is finite`).toBe(true)
+              expect(Math.abs(g - want[i]), `index ${i}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i])))
+            })
+          }
+          // d/dx mean loss = (p - onehot) / N: exactly 0 at a masked logit.
+          const gradWant = p.flatMap((r, i) => r.map((v, c) => (v - (c === label[i] ? 1 : 0)) / 2))
+
+          it('the masked class has probability 0 and adds 0: finite loss and gradient, 0 there (integer and one-hot labels)', () => on(() => {
+            for (const labels of [ints(), oneHotRows()]) {
+              close(vals(softmaxCrossEntropy(logits(), labels, { reduction: 'none' })), rows.map((r, i) => lossOf(r, label[i])))
+              const g = vals(grad((x: Tensor) => softmaxCrossEntropy(x, labels))(logits()))
+              close(g, gradWant)
+              expect([g[0], g[4]]).toEqual([0, 0])
+            }
+          }))
+
+          it('forward mode and second order are finite and match the closed forms', () => on(() => {
+            const tangent = [[5, 1, -2], [3, 7, 0.5]]
+            // jvp: mean over examples of sum_c p_c t_c - t_label (the masked tangent has weight 0).
+            const jvpWant = tangent.reduce((a, t, i) => a + (t.reduce((b, v, c) => b + p[i][c] * v, 0) - t[label[i]]) / 2, 0)
+            const f = (x: Tensor): Tensor => softmaxCrossEntropy(x, ints())
+            close(vals(jvp(f, [logits()], [tensor(tangent, { dtype })])[1]), [jvpWant])
+            // Hessian: per example (diag(p) - p p^T) / N, zero in the masked rows and columns.
+            const h = vals(hessian(f)(logits()))
+            const hWant = [0, 1].flatMap((i) => [0, 1, 2].flatMap((c) => [0, 1].flatMap((j) => [0, 1, 2].map((d) =>
+              i !== j ? 0 : ((c === d ? p[i][c] : 0) - p[i][c] * p[i][d]) / 2))))
+            close(h, hWant)
+            // Reverse over reverse: the gradient of <grad f, v> is H v.
+            const v = tensor(tangent, { dtype })
+            const hv = vals(grad((x: Tensor) => sum(mul(grad(f)(x), v)))(logits()))
+            close(hv, [0, 1].flatMap((i) => [0, 1, 2].map((c) => [0, 1, 2].reduce((a, d) => a + hWant[i * 18 + c * 6 + i * 3 + d] * tangent[i][d], 0))))
+          }))
+
+          it('a -Infinity label logit (or target mass on a masked class) gives loss +Infinity, with a finite gradient', () => on(() => {
+            const wrong = tensor([0, 1], { dtype: 'int32' }) // both labels on a masked class
+            same(vals(softmaxCrossEntropy(logits(), wrong, { reduction: 'none' })), [Infinity, Infinity])
+            expect(vals(grad((x: Tensor) => softmaxCrossEntropy(x, wrong))(logits())).every(Number.isFinite)).toBe(true)
+            const soft = tensor([[0.5, 0, 0.5], [0, 0, 1]], { dtype })
+            const [a, b] = vals(softmaxCrossEntropy(logits(), soft, { reduction: 'none' }))
+            expect(a).toBe(Infinity)
+            close([b], [lossOf(rows[1], 2)])
+          }))
+        })
+
         it('an all -Infinity slice: softmax is NaN (0/0), logSumExp is -Infinity', () => on(() => {
           same(vals(softmax(t([-Infinity, -Infinity]))), [NaN, NaN])
           same(vals(logSumExp(t([-Infinity, -Infinity]))), [-Infinity])
@@ -149,3 +212,43 @@ for (const backend of BACKENDS) {
     })
   }
 }
+
+describe('zero cotangents: the NaN masking is built only when a contribution holds a NaN', () => {
+  // Two js backends: one reads synchronously (the rules scan each contribution on the host), one
+  // claims it cannot (as WebGPU: the rules always build the masking ops). Same values either way.
+  const scanned = createJsBackend({ name: 'edge-scanned' })
+  const blind = createJsBackend({ name: 'edge-no-sync-read' })
+  registerBackend(scanned)
+  registerBackend({ ...blind, capabilities: { ...blind.capabilities, syncRead: false } })
+  const cases: [string, (x: Tensor) => Tensor, number[], number[]][] = [
+    ['where(x > 0, sqrt(x), 0)', (x) => where(greater(x, 0), sqrt(x), 0), [-1, 0, 4], [0, 0, 0.25]],
+    ['where(x > 0, x log x, 0)', (x) => where(greater(x, 0), mul(x, log(x)), 0), [0, 1], [0, 1]],
+    ['x * y with y = 3 - x, both traced', (x) => mul(x, sub(3, x)), [1, 2], [1, -1]],
+  ]
+  const masks = (b: { stats: { kernelCalls: Partial<Record<string, number>> } }): number => (b.stats.kernelCalls.equal ?? 0) + (b.stats.kernelCalls.notEqual ?? 0)
+
+  for (const [name, f, xs, want] of cases) {
+    it(`${name}: same gradient with and without the host scan`, () => {
+      for (const b of ['edge-scanned', 'edge-no-sync-read']) same(withBackend(b, () => vals(grad((x: Tensor) => sum(f(x)))(tensor(xs, { dtype: 'float64' })))), want)
+    })
+  }
+
+  it('no masking ops where nothing is NaN (the scan), always without synchronous reads', () => {
+    const g = (b: string, xs: number[]): void => { withBackend(b, () => grad((x: Tensor) => sum(mul(x, sub(3, x))))(tensor(xs))) }
+    scanned.stats.reset(); blind.stats.reset()
+    g('edge-scanned', [1, 2])
+    g('edge-no-sync-read', [1, 2])
+    expect(masks(scanned)).toBe(0)
+    expect(masks(blind)).toBeGreaterThan(0)
+    // A NaN in a contribution with a zero cotangent (log(0) = -Inf times 0) does build it.
+    scanned.stats.reset()
+    withBackend('edge-scanned', () => grad((x: Tensor) => sum(where(greater(x, 0), mul(x, log(x)), 0)))(tensor([0, 1])))
+    expect(masks(scanned)).toBeGreaterThan(0)
+  })
+
+  it('a finite constant factor skips the masking on every backend (its value is known on the host)', () => {
+    scanned.stats.reset(); blind.stats.reset()
+    for (const b of ['edge-scanned', 'edge-no-sync-read']) withBackend(b, () => grad((x: Tensor) => sum(div(mul(x, 1.01), 4)))(tensor([1, 2])))
+    expect([masks(scanned), masks(blind)]).toEqual([0, 0])
+  })
+})

@@ -109,7 +109,7 @@ const makePeer = (backend: string): Peer => {
     version: version(),
     backend: be.name,
     modes: ['eager'],
-    notes: [`threads ${be.capabilities.threads}, simd ${be.capabilities.simd}`],
+    notes: [`threads ${be.capabilities.threads}, simd ${be.capabilities.simd}${'kernelVariant' in be ? `, kernels ${String(be.kernelVariant)}` : ''}`],
     matmul(a: HostTensor, b: HostTensor): Task {
       const ta = up(a), tb = up(b)
       return { run: () => read(pg.matmul(ta, tb)), dispose() {} }

@@ -38,6 +38,7 @@ export const jsKernels: Kernels<TypedArray> = {
 
 type AnyKernel = Kernel<Primitive, TypedArray>
 
+/** Options of {@link createJsBackend}. */
 export interface JsBackendOptions {
   /**
    * Count live bytes (FinalizationRegistry per buffer). Off by default: the JS heap reclaims
@@ -45,9 +46,25 @@ export interface JsBackendOptions {
    * time of small ops. Memory tests turn it on; without it `liveBytes()` is NaN.
    */
   readonly countBytes?: boolean
+  /** The name to register it under. Default `'js'` (replacing the default backend when registered). */
   readonly name?: string
 }
 
+/**
+ * Creates a plain-JavaScript backend: buffers are host typed arrays and every kernel is ordinary
+ * JavaScript. It runs everywhere, supports all four dtypes, reads synchronously, and is the
+ * reference the other backends are tested against. The default backend is one of these; make
+ * another to count kernel calls or bytes apart, then {@link registerBackend} it.
+ * @example
+ * ```ts
+ * import { add, createJsBackend, registerBackend, tensor, withBackend } from 'puregrad'
+ * const counted = createJsBackend({ name: 'counted' })
+ * registerBackend(counted)
+ * withBackend('counted', () => add(tensor([1, 2]), 1))
+ * counted.stats.kernelCalls.add // => 1
+ * counted.capabilities.syncRead // => true
+ * ```
+ */
 export function createJsBackend(opts: JsBackendOptions = {}): Backend<TypedArray> {
   const counting = opts.countBytes ?? false
   let calls: Partial<Record<Primitive, number>> = {}

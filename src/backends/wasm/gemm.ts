@@ -2,7 +2,9 @@
  * The GEMM entry the wasm kernels share (matmul, convolution): C[m,n] += A[m,k] B[k,n] on operands
  * already in the arena, read through element strides (so transposed operands need no copy). The
  * packed, blocked loops live in assembly/gemm.ts; big products are split over worker threads by
- * output rows (threads.ts), small ones run on the calling thread.
+ * output rows (threads.ts), small ones run on the calling thread. Shares are whole MR-row
+ * panels: each element's arithmetic depends only on the k-blocking, never on which rows a thread
+ * took, so any split gives the same bits, and panels keep the micro-kernel off its edge path.
  */
 
 import type { Arena } from './arena.js'
@@ -11,6 +13,7 @@ import type { ThreadPool } from './threads.js'
 
 const KC = 256
 const MC = 64
+const MR = 4
 const NR = 8
 /** Below this many multiply-adds a GEMM is not worth waking other threads for. */
 const PARALLEL_WORK = 1 << 18
@@ -41,7 +44,7 @@ export const gemmScratch = (ctx: GemmContext, n: number, k: number): number[] =>
 export const gemm = (ctx: GemmContext, a: Operand, b: Operand, c: number, m: number, n: number, k: number, scratch: readonly number[]): void => {
   if (m === 0 || n === 0 || k === 0) return
   if (ctx.pool !== undefined && m > MC && m * n * k >= PARALLEL_WORK) {
-    ctx.pool.gemm([a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, 0], scratch, MC)
+    ctx.pool.gemm([a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, 0], scratch, MR)
   } else {
     ctx.wasm.gemm(a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, scratch[0])
   }

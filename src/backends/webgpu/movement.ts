@@ -6,14 +6,16 @@
  * scatterAdd is written as a gather too (each output sums the updates whose index hits it), so it
  * needs no atomics and is deterministic. Reshape is the same memory under a new wrapper.
  *
- * Indices out of range cannot be reported synchronously from the GPU: gather yields 0 for them
- * and scatterAdd drops them (the JS backend throws INDEX_OUT_OF_RANGE).
+ * Indices out of range cannot be thrown from a shader: gather reads 0 for them and scatterAdd
+ * drops them, and both record the first one in the index-check flags, so the next read fails with
+ * INDEX_OUT_OF_RANGE naming the op (index-checks.ts), where the JS backend throws at once.
  */
 
 import type { Primitive } from '../../diff/primitives.js'
 import type { Kernel } from '../backend.js'
 import { broadcastStrides, sizeOf, spanSize, stridesOf } from '../js/strides.js'
 import { coalesce, wgslType } from './elementwise.js'
+import { CHECK_CODE, CHECK_WGSL } from './index-checks.js'
 import type { GpuData, Runtime } from './runtime.js'
 import { io, MAIN_1D, PRELUDE } from './wgsl-math.js'
 
@@ -55,8 +57,8 @@ ${MAIN_1D}
   sty(i, select(pm[2], x0(o), inside));
 }`
 
-/** y[a, j, r] = x[a, idx[j], r]; pm: [n, axis length, index count, inner]. */
-const GATHER = (chunks: number): string => `${PRELUDE}${io(['u32', 'i32'], 'u32', chunks)}
+/** y[a, j, r] = x[a, idx[j], r]; pm: [n, axis length, index count, inner, axis]. */
+const GATHER = (chunks: number): string => `${PRELUDE}${io(['u32', 'i32'], 'u32', chunks)}${CHECK_WGSL}
 ${MAIN_1D}
   let len = pm[1];
   let m = pm[2];
@@ -66,11 +68,15 @@ ${MAIN_1D}
   let ix = x1(t % m);
   let a = t / m;
   let ok = ix >= 0 && u32(ix) < len;
+  if (!ok) { flag_index(${CHECK_CODE.gather}u, ix, len, pm[4]); }
   sty(i, select(0u, x0((a * len + select(0u, u32(ix), ok)) * inner + r), ok));
 }`
 
-/** y[a, s, r] = sum over j with idx[j] == s of u[a, j, r]; pm: [n, size, index count, inner]. */
-const scatterShader = (t: string) => (chunks: number): string => `${PRELUDE}${io([t, 'i32'], t, chunks)}
+/**
+ * y[a, s, r] = sum over j with idx[j] == s of u[a, j, r]; pm: [n, size, index count, inner, axis].
+ * Every thread sees every index, so each checks them (the flag keeps only the first report).
+ */
+const scatterShader = (t: string) => (chunks: number): string => `${PRELUDE}${io([t, 'i32'], t, chunks)}${CHECK_WGSL}
 ${MAIN_1D}
   let size = pm[1];
   let m = pm[2];
@@ -80,7 +86,9 @@ ${MAIN_1D}
   let a = i / inner / size;
   var acc: ${t} = ${t}(0);
   for (var j = 0u; j < m; j = j + 1u) {
-    if (x1(j) == s) { acc = acc + x0((a * m + j) * inner + r); }
+    let ij = x1(j);
+    if (ij == s) { acc = acc + x0((a * m + j) * inner + r); }
+    if (ij < 0 || ij >= i32(size)) { flag_index(${CHECK_CODE.scatterAdd}u, ij, size, pm[4]); }
   }
   sty(i, acc);
 }`
@@ -146,7 +154,7 @@ export const movementKernels = (rt: Runtime): { [P in Ops]: Kernel<P, GpuData> }
       const y = rt.alloc(n)
       if (n === 0) return y
       const inner = spanSize(x.shape, params.axis + 1, x.shape.length)
-      rt.dispatch('gather', 'gather', GATHER, [n, x.shape[params.axis], sizeOf(ix.shape), inner], [x.data, ix.data], y)
+      rt.dispatch('gather', 'gather', GATHER, [n, x.shape[params.axis], sizeOf(ix.shape), inner, params.axis], [x.data, ix.data], y)
       return y
     },
     scatterAdd: (inputs, params, out) => {
@@ -155,7 +163,7 @@ export const movementKernels = (rt: Runtime): { [P in Ops]: Kernel<P, GpuData> }
       const y = rt.alloc(n)
       if (n === 0) return y
       const inner = spanSize(out.shape, params.axis + 1, out.shape.length)
-      rt.dispatch('scatterAdd', `scatterAdd:${out.dtype}`, scatterShader(wgslType(out.dtype)), [n, params.size, sizeOf(ix.shape), inner], [u.data, ix.data], y)
+      rt.dispatch('scatterAdd', `scatterAdd:${out.dtype}`, scatterShader(wgslType(out.dtype)), [n, params.size, sizeOf(ix.shape), inner, params.axis], [u.data, ix.data], y)
       return y
     },
   }

@@ -28,10 +28,19 @@ fn inf_f() -> f32 { return bitcast<f32>(0x7f800000u | ZERO_U); }
 fn pm_f(i: u32) -> f32 { return bitcast<f32>(pm[i]); }
 `
 
-/** Words of the meta window every dispatch binds; the last 8 say where each operand lives. */
+/**
+ * Largest meta window a dispatch binds, in words. Each dispatch binds the smallest window that
+ * holds its parameters and the 8 place words (a multiple of the device's offset alignment, 256
+ * bytes on the drivers here), so most kernels upload 256 bytes per dispatch, not 1 KiB: the
+ * queued uploads are what a loop that never yields piles up (see runtime.ts).
+ */
 export const META_WORDS = 256
-/** pm[HEADER + 2k] / pm[HEADER + 2k + 1]: chunk slot and word offset of input k (k < 3); k = 3 is the output. */
-export const HEADER = 248
+/**
+ * The last PLACE_WORDS words of a kernel's window say where its operands live:
+ * pl + 2k / pl + 2k + 1 are the chunk slot and word offset of input k (k < 3), k = 3 the output,
+ * with pl = arrayLength(&pm) - PLACE_WORDS (the window's size varies by dispatch).
+ */
+export const PLACE_WORDS = 8
 
 /**
  * Accessors for a kernel's operands, which live in `chunks` large storage buffers (each bound
@@ -46,13 +55,15 @@ export const io = (inputs: readonly string[], out: string, chunks: number): stri
   const cast = (t: string, e: string): string => (t === 'u32' ? e : `bitcast<${t}>(${e})`)
   return `${bindings.join('\n')}
 fn ld(k: u32, i: u32) -> u32 {
-  let s = pm[${HEADER}u + 2u * k];
-  let o = pm[${HEADER + 1}u + 2u * k] + i;
+  let pl = arrayLength(&pm) - ${PLACE_WORDS}u;
+  let s = pm[pl + 2u * k];
+  let o = pm[pl + 1u + 2u * k] + i;
   ${pick((c) => `return c${c}[o];`)}
 }
 fn st(i: u32, v: u32) {
-  let s = pm[${HEADER + 6}u];
-  let o = pm[${HEADER + 7}u] + i;
+  let pl = arrayLength(&pm) - ${PLACE_WORDS}u;
+  let s = pm[pl + 6u];
+  let o = pm[pl + 7u] + i;
   ${pick((c) => `c${c}[o] = v;`)}
 }
 ${inputs.map((t, k) => `fn x${k}(i: u32) -> ${t} { return ${cast(t, `ld(${k}u, i)`)}; }`).join('\n')}

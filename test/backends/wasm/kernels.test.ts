@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createWasmBackend } from '../../../src/backends/wasm/index.js'
+import { BASE } from '../../../src/backends/wasm/arena.js'
 import { jsKernels } from '../../../src/backends/js/index.js'
 import type { KernelInput } from '../../../src/backends/backend.js'
 import type { TypedArray } from '../../../src/core/dtype.js'
@@ -88,13 +89,19 @@ describe('wasm convolution', () => {
 })
 
 describe('wasm scratch memory', () => {
-  it('is reused across calls: many calls of one size do not grow it', () => {
+  it('is reused across calls: after the cache ring fills, many calls of one size do not grow it', () => {
+    const cacheBytes = 2 * 2 ** 20
+    const ring = createWasmBackend({ minWork: 0, threads: 1, cacheBytes })
     const a = f32([64, 64], 1)
     const out = { shape: [64, 64], dtype: 'float32' as const }
-    wasm.kernels.matmul([a, a], { transposeA: false, transposeB: false }, out)
-    const size = wasm.scratchBytes()
-    for (let i = 0; i < 200; i++) wasm.kernels.matmul([a, a], { transposeA: false, transposeB: false }, out)
-    expect(wasm.scratchBytes()).toBe(size)
+    const run = (times: number): void => {
+      for (let i = 0; i < times; i++) ring.kernels.matmul([a, a], { transposeA: false, transposeB: false }, out)
+    }
+    run(200)
+    const size = ring.scratchBytes()
+    run(200)
+    expect(ring.scratchBytes()).toBe(size)
+    expect(size).toBeLessThanOrEqual(BASE + cacheBytes + 2 ** 20)
   })
 })
 

@@ -101,6 +101,12 @@ export const extraBackend = async (name: string, chunkBytes: number): Promise<We
   return b
 }
 
+/** The GPU object the backends are made from (after setupWebGPU found an adapter), for making more. */
+export const heldGpu = (): GPU => {
+  if (gpuObject === undefined) throw new Error('setupWebGPU has not created the GPU object')
+  return gpuObject
+}
+
 /** The backend, or the reason it is missing as an error (what fails the tests under CI). */
 export const requireBackend = (s: GpuSetup): WebGPUBackend => {
   if (s.backend === undefined) throw new Error(`WebGPU is required under CI=true: ${s.missing}`)

@@ -87,9 +87,4 @@ describe.skipIf(setup.skip !== undefined)(`webgpu special values vs js float32 (
     await both('maxPoolSelect', [x, { v: [1, 2, 3, 4, 5, 6, 7, 8, 9], shape: [1, 3, 3, 1] }], p)
     await both('maxPoolScatter', [x, { v: Array.from({ length: 12 }, (_, i) => i + 1), shape: [1, 4, 3, 1] }], p)
   }, GPU_TIMEOUT)
-
-  it('out-of-range gather indices give 0 instead of reading outside the buffer', async () => {
-    const y = withBackend('webgpu', () => bind('gather', [tensor([1, 2, 3]), tensor(Int32Array.from([2, 7, -1, 0]))], { axis: 0 }))
-    expect(Array.from(await y.data())).toEqual([3, 0, 0, 1])
-  }, GPU_TIMEOUT)
 })

@@ -1,51 +1,20 @@
 // Packed, register-blocked float32 matrix multiply with 128-bit SIMD (AssemblyScript).
 //
 // C[m,n] += A[m,k] B[k,n], where A and B are read through arbitrary element strides, so every
-// transpose combination a backward pass produces runs the same inner kernel: packing absorbs
-// the layout. A is packed into panels of MR = 4 rows and B into panels of NR = 8 columns, per
+// transpose combination a backward pass produces runs the same inner kernel: packing (pack.ts)
+// absorbs the layout. A is packed into panels of MR = 4 rows and B into panels of NR = 8 columns, per
 // k-block; the 4x8 micro-kernel keeps its 8 accumulators in registers (larger tiles spill in V8).
 // All pointers are byte offsets into this module's memory, given by the JS side's scratch arena.
 
-const MR: i32 = 4
-const NR: i32 = 8
+import { MR, NR, packA, packB } from './pack'
 
-// dst[(panel * kc + p) * NR + c] = B[k0 + p][j0 + panel * NR + c], zero beyond n.
-function packB(src: usize, rs: i32, cs: i32, k0: i32, kc: i32, n: i32, dst: usize): void {
-  const panels = (n + NR - 1) / NR
-  for (let jp = 0; jp < panels; jp++) {
-    const j0 = jp * NR
-    const w = min(NR, n - j0)
-    let out = dst + <usize>(jp * kc * NR) * 4
-    for (let p = 0; p < kc; p++) {
-      const row = src + <usize>((k0 + p) * rs) * 4
-      if (w == NR && cs == 1) {
-        v128.store(out, v128.load(row + <usize>j0 * 4))
-        v128.store(out, v128.load(row + <usize>(j0 + 4) * 4), 16)
-      } else {
-        for (let c = 0; c < NR; c++) {
-          store<f32>(out + <usize>c * 4, c < w ? load<f32>(row + <usize>((j0 + c) * cs) * 4) : 0)
-        }
-      }
-      out += NR * 4
-    }
-  }
-}
-
-// dst[(panel * kc + p) * MR + r] = A[i0 + panel * MR + r][k0 + p], zero beyond m.
-function packA(src: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, kc: i32, m: i32, dst: usize): void {
-  const panels = (mc + MR - 1) / MR
-  for (let ip = 0; ip < panels; ip++) {
-    const r0 = i0 + ip * MR
-    let out = dst + <usize>(ip * kc * MR) * 4
-    for (let p = 0; p < kc; p++) {
-      const col = src + <usize>((k0 + p) * cs) * 4
-      for (let r = 0; r < MR; r++) {
-        const i = r0 + r
-        store<f32>(out + <usize>r * 4, i < m ? load<f32>(col + <usize>(i * rs) * 4) : 0)
-      }
-      out += MR * 4
-    }
-  }
+// c + a * b. The relaxed-SIMD build (scripts/build-wasm.mjs) uses relaxed_madd, which the engine
+// may fuse (one rounding) or not, depending on the hardware: the relaxed and the baseline modules
+// can differ in the last bits, while every call within one module computes exactly alike.
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c)
+  return f32x4.add(c, f32x4.mul(a, b))
 }
 
 // C tile (rows i0.., cols j0..) += packed A panel x packed B panel, clipped to rows x cols.
@@ -61,13 +30,13 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, col
     const b0 = v128.load(pb)
     const b1 = v128.load(pb, 16)
     let a = v128.load32_splat(pa)
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1))
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01)
     a = v128.load32_splat(pa, 4)
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1))
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11)
     a = v128.load32_splat(pa, 8)
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1))
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21)
     a = v128.load32_splat(pa, 12)
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1))
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31)
     pa += 16
     pb += 32
   }
@@ -113,8 +82,9 @@ const KC: i32 = 256
 const MC: i32 = 64
 
 // C[rowStart .. rowEnd, 0 .. n] += A[m, k] B[k, n], A and B read through element strides
-// (rs, cs). Row ranges that start on multiples of MC give results bit-identical to one call over
-// all rows, which is how threads split the work. `scratch` holds this caller's packing buffers:
+// (rs, cs). Each element's sum runs over the same k-blocks in the same order whatever the row
+// range, so calls over any split of the rows give results bit-identical to one call over all of
+// them, which is how threads split the work. `scratch` holds this caller's packing buffers:
 // MC * KC floats for A, ceil(n / NR) * NR * min(KC, k) floats for B, then 128 bytes of tile
 // scratch (gemm.ts on the JS side allocates exactly this).
 export function gemm(
