@@ -95,6 +95,14 @@ const scoped = <T>(frees: boolean, run: () => T): T => {
   }
 }
 
+/**
+ * Runs `run` as the outermost release scope when no transformation is running (as `scoped`): what
+ * it creates on backends with `release` and its result does not reach is released as it returns.
+ * For library code outside `grad` that makes many temporaries per training step (optimizer
+ * updates), so a loop that never yields does not hold them until it does.
+ */
+export const releasing = <T>(run: () => T): T => scoped(true, run)
+
 interface Traced {
   readonly trace: ReverseTrace
   readonly out: unknown

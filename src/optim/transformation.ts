@@ -17,6 +17,7 @@
 import type { Tensor } from '../core/tensor.js'
 import { cast } from '../ops/elementwise.js'
 import { treeLeavesWithPath, treeZipWith } from '../diff/tree.js'
+import { releasing } from '../diff/transforms.js'
 import { PuregradError } from '../core/errors.js'
 import { checkHyper, hyperAt, type Hyper } from './schedules.js'
 import { scaleTree, zerosTree } from './tree-math.js'
@@ -95,10 +96,13 @@ export function chain(...parts: readonly GradientTransformation<unknown, unknown
       if (!Array.isArray(state) || state.length !== ts.length) {
         throw new PuregradError('INVALID_ARGUMENT', `expected a state tuple of ${ts.length} parts, got ${Array.isArray(state) ? `${state.length} parts` : typeof state}`, 'chain')
       }
-      let updates = grads
-      const next = new Array<unknown>(ts.length)
-      for (let i = 0; i < ts.length; i++) [updates, next[i]] = ts[i].update(updates, state[i], params)
-      return [updates, next]
+      // The updates passed between parts are temporaries: released as the chain returns.
+      return releasing(() => {
+        let updates = grads
+        const next = new Array<unknown>(ts.length)
+        for (let i = 0; i < ts.length; i++) [updates, next[i]] = ts[i].update(updates, state[i], params)
+        return [updates, next]
+      })
     },
   }
 }
@@ -235,9 +239,10 @@ export const withLearningRate = <P, S extends CountState>(
       checkFloatLeaves(op, params)
       return inner.init(params)
     },
-    update: (grads, state, params) => {
+    // The temporaries of a step (moments' products, square roots...) are released as it returns.
+    update: (grads, state, params) => releasing(() => {
       const [u, next] = inner.update(grads, state, params)
       return [scaleTree(u, -hyperAt(learningRate, state.count)), next]
-    },
+    }),
   }
 }
