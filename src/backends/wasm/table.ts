@@ -35,22 +35,25 @@ const allFinite = (a: TypedArray): boolean => {
   return true
 }
 
-const elements = (inputs: Inputs, out: KernelOutput): number => {
-  let n = out.shape.reduce((a, d) => a * d, 1)
-  for (const x of inputs) n = Math.max(n, x.data.length)
-  return n
+/** Whether the call reads or writes at least `min` elements (tiny ops, as in W3, leave at once). */
+const bigEnough = (inputs: Inputs, out: KernelOutput, min: number): boolean => {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].data.length >= min) return true
+  let n = 1
+  for (let d = 0; d < out.shape.length; d++) n *= out.shape[d]
+  return n >= min
 }
 
 export const nativeKernels = (gemmCtx: GemmContext, ctx: KernelContext, minWork: number): Partial<Record<Primitive, Native>> => {
   const native = (run: unknown, ...dtypes: (string | null)[]): Native => ({
     // dtypes[i] is operand i's dtype, null for any 4-byte one; the last entry is the output's.
     accepts: (inputs, _params, out) => {
+      if (!bigEnough(inputs, out, minWork)) return false
       for (let i = 0; i < inputs.length; i++) {
         const want = dtypes[i]
         if (want === null ? inputs[i].data.BYTES_PER_ELEMENT !== 4 : inputs[i].dtype !== want) return false
       }
       const o = dtypes[dtypes.length - 1]
-      return (o === null || out.dtype === o) && elements(inputs, out) >= minWork
+      return o === null || out.dtype === o
     },
     run: run as AnyKernel,
   })
