@@ -51,6 +51,37 @@ export const spanSize = (shape: readonly number[], from: number, to: number): nu
 }
 
 /**
+ * An iteration shape and its operands' element strides with axes of length 1 dropped and
+ * neighbouring axes merged where every operand steps through them as one (from the innermost axis
+ * outwards). Shared by RowCursor and the wasm kernels' walks, so both visit rows identically.
+ */
+export const coalesce = (
+  shape: readonly number[], strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } => {
+  const k = strides.length
+  const cShape: number[] = []
+  const cStrides: number[][] = strides.map(() => [])
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]
+    if (n === 1) continue
+    const top = cShape.length - 1
+    let merge = top >= 0
+    for (let j = 0; merge && j < k; j++) {
+      if (strides[j][d] !== cStrides[j][top] * cShape[top]) merge = false
+    }
+    if (merge) {
+      cShape[top] *= n
+    } else {
+      cShape.push(n)
+      for (let j = 0; j < k; j++) cStrides[j].push(strides[j][d])
+    }
+  }
+  cShape.reverse()
+  for (const s of cStrides) s.reverse()
+  return { shape: cShape, strides: cStrides }
+}
+
+/**
  * Walks the rows of `shape` (every axis but the last) in row-major order, keeping one flat offset
  * per operand in step. The caller runs the innermost axis itself with `len` and `inner[k]`,
  * then calls `next()`.
@@ -77,26 +108,7 @@ export class RowCursor {
     const k = strides.length
     this.off = start === undefined ? new Array<number>(k).fill(0) : start.slice()
     const total = sizeOf(shape)
-    // Coalesce from the innermost axis outwards.
-    const cShape: number[] = []
-    const cStrides: number[][] = strides.map(() => [])
-    for (let d = shape.length - 1; d >= 0; d--) {
-      const n = shape[d]
-      if (n === 1) continue
-      const top = cShape.length - 1
-      let merge = top >= 0
-      for (let j = 0; merge && j < k; j++) {
-        if (strides[j][d] !== cStrides[j][top] * cShape[top]) merge = false
-      }
-      if (merge) {
-        cShape[top] *= n
-      } else {
-        cShape.push(n)
-        for (let j = 0; j < k; j++) cStrides[j].push(strides[j][d])
-      }
-    }
-    cShape.reverse()
-    for (const s of cStrides) s.reverse()
+    const { shape: cShape, strides: cStrides } = coalesce(shape, strides)
     const r = cShape.length
     this.len = r === 0 ? 1 : cShape[r - 1]
     this.inner = cStrides.map((s) => (r === 0 ? 0 : s[r - 1]))

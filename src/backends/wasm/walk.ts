@@ -6,6 +6,8 @@
  * axis of N*H*W rows of C, and same-shape operands a single row.
  */
 
+import { coalesce } from '../js/strides.js'
+
 export interface Walk {
   /** Number of rows the kernel visits (0 when the shape holds no elements). */
   readonly rows: number
@@ -18,23 +20,7 @@ export const walk = (shape: readonly number[], strides: readonly (readonly numbe
   const k = strides.length
   let total = 1
   for (const d of shape) total *= d
-  const cShape: number[] = []
-  const cStrides: number[][] = strides.map(() => [])
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const n = shape[d]
-    if (n === 1) continue
-    const top = cShape.length - 1
-    let merge = top >= 0
-    for (let j = 0; merge && j < k; j++) if (strides[j][d] !== cStrides[j][top] * cShape[top]) merge = false
-    if (merge) {
-      cShape[top] *= n
-    } else {
-      cShape.push(n)
-      for (let j = 0; j < k; j++) cStrides[j].push(strides[j][d])
-    }
-  }
-  cShape.reverse()
-  for (const s of cStrides) s.reverse()
+  const { shape: cShape, strides: cStrides } = coalesce(shape, strides)
   const r = Math.max(0, cShape.length - 1)
   const len = cShape.length === 0 ? 1 : cShape[cShape.length - 1]
   const block = [r, len, k]
