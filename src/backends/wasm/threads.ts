@@ -1,6 +1,6 @@
 /**
  * Worker threads for the big GEMMs (Node, via worker_threads, on a shared wasm memory). Work is
- * split over output rows in multiples of the GEMM's 64-row block, never over the reduction, so
+ * split over output rows in 4-row panels of the GEMM, never over the reduction, so
  * every element is computed by the same operations in the same order as on one thread: results
  * are bit-identical whatever the thread count. The main thread takes a share itself and then
  * waits with Atomics.wait; workers wait for the next job the same way, so a dispatch costs a
