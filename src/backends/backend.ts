@@ -81,6 +81,19 @@ export interface Backend<D = unknown> {
    * throw INVALID_ARGUMENT, never touch freed memory, when a released D is used again.
    */
   release?(data: D): void
+  /**
+   * Optional: one step of Adam's moment updates on float32 buffers of `size` elements, in one pass
+   * (the optimizers call it for concrete float32 leaves outside any transformation, and compose
+   * differentiable ops otherwise). With the float32 constants `h`, per element:
+   * `mu = m * b1 + g * omb1`, `nu = v * b2 + (g * g) * omb2`,
+   * `update = (mu / c1) / (sqrt(nu / c2) + eps)`, each operation rounded to float32 in that
+   * order, so the results equal the composite ops' bit for bit. Returns fresh buffers, or
+   * undefined to decline (the caller then composes ops).
+   */
+  fusedAdam?(
+    g: D, m: D, v: D, size: number,
+    h: { readonly b1: number; readonly omb1: number; readonly b2: number; readonly omb2: number; readonly c1: number; readonly c2: number; readonly eps: number },
+  ): { readonly mu: D; readonly nu: D; readonly update: D } | undefined
 }
 
 /**

@@ -12,8 +12,17 @@
  * States are `{ count, mu, nu }` with `mu` and `nu` shaped like the parameters and `count` the
  * number of updates made, a plain number. Any hyperparameter may be a schedule of the count
  * before the update (0 at the first); bias corrections use the current b1 and b2.
+ *
+ * The composed ops are Adam's definition (so an unrolled optimization is differentiable). When
+ * every leaf is a concrete float32 tensor on a backend with `fusedAdam` and no transformation
+ * traces it, the same float32 operations run as one kernel per leaf, with identical results.
  */
 
+import type { Backend } from '../backends/backend.js'
+import { releaseScope } from '../backends/backend.js'
+import { config } from '../core/config.js'
+import { Tensor } from '../core/tensor.js'
+import { treeDefEquals, treeFlatten, treeUnflatten } from '../diff/tree.js'
 import { abs, add, div, maximum, mul, sqrt } from '../ops/elementwise.js'
 import { checkHyper, hyperAt, type Hyper } from './schedules.js'
 import { withLearningRate, type GradientTransformation } from './transformation.js'
@@ -66,6 +75,39 @@ const hypers = (o: AdamOptions, count: number) => ({
 const initMoments = <P>(params: P): AdamState<P> => ({ count: 0, mu: zerosTree(params), nu: zerosTree(params) })
 
 /**
+ * The Adam step through `Backend.fusedAdam`, or undefined where the composite must run: a traced
+ * or non-float32 leaf, leaves on different backends or one without the capability, mismatched
+ * records (the composite names the difference), NaN checking on (it checks each op's output), or
+ * a backend declining. Constants are the composite's: the weak scalars b1, 1 - b1, ... as float32.
+ */
+const fusedStep = <P>(grads: P, m: P, v: P, b1: number, b2: number, eps: number, t: number): [P, P, P] | undefined => {
+  if (config.debugNans) return undefined
+  const [ms, def] = treeFlatten<Tensor>(m)
+  const [gs, gDef] = treeFlatten<Tensor>(grads)
+  const [vs, vDef] = treeFlatten<Tensor>(v)
+  if (ms.length === 0 || !treeDefEquals(def, gDef) || !treeDefEquals(def, vDef)) return undefined
+  const backend = ms[0].backend as Backend | null
+  if (backend?.fusedAdam === undefined) return undefined
+  for (const x of [...ms, ...gs, ...vs]) {
+    if (!(x instanceof Tensor) || x.tracer !== null || x.backend !== backend || x.dtype !== 'float32') return undefined
+  }
+  const same = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k])
+  for (let i = 0; i < ms.length; i++) if (!same(gs[i], ms[i]) || !same(vs[i], ms[i])) return undefined
+  const h = { b1, omb1: 1 - b1, b2, omb2: 1 - b2, c1: 1 - b1 ** t, c2: 1 - b2 ** t, eps }
+  const outs: { readonly mu: unknown; readonly nu: unknown; readonly update: unknown }[] = []
+  for (let i = 0; i < ms.length; i++) {
+    const o = backend.fusedAdam(gs[i].buffer, ms[i].buffer, vs[i].buffer, ms[i].size, h)
+    if (o === undefined) return undefined
+    outs.push(o)
+  }
+  const wrap = (key: 'mu' | 'nu' | 'update'): P => treeUnflatten<P>(def, outs.map((o, i) => {
+    if (releaseScope.log !== null && backend.release !== undefined) releaseScope.log.push(backend, o[key])
+    return new Tensor(ms[i].shape, 'float32', backend, o[key], null)
+  }))
+  return [wrap('mu'), wrap('nu'), wrap('update')]
+}
+
+/**
  * Adam's direction m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps), without the learning rate
  * (Optax scale_by_adam): chain it with `scaleByLearningRate`, or use `adam`.
  *
@@ -88,6 +130,8 @@ export const scaleByAdam = <P>(opts: AdamOptions = {}): GradientTransformation<P
     init: initMoments,
     update: (grads, state) => {
       const { b1, b2, eps, t } = hypers(opts, state.count)
+      const fused = fusedStep(grads, state.mu, state.nu, b1, b2, eps, t)
+      if (fused !== undefined) return [fused[2], { count: t, mu: fused[0], nu: fused[1] }]
       const mu = leafwise([state.mu, grads], ([m, g]) => add(mul(m, b1), mul(g, 1 - b1)))
       const nu = leafwise([state.nu, grads], ([v, g]) => add(mul(v, b2), mul(mul(g, g), 1 - b2)))
       const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t

@@ -1,13 +1,14 @@
 /**
  * puregrad as a peer, one instance per registered backend: `listBackends()`, after registering
  * the backends that have their own entry (today 'wasm'), so a future 'webgpu' shows up too. The
- * models are plain functions over parameter records; Adam is written here (the bench keeps its
- * own, independent of puregrad's optimizers) as a pure function over the records with treeMap /
- * treeZipWith / treeZipWithN, with the same formula as the other peers.
+ * models are plain functions over parameter records, trained with puregrad/optim's `adam` as a
+ * user would (on the wasm backend its step runs as one fused kernel per leaf); the bench's
+ * cross-check still holds it to the other peers' losses.
  */
 
 import { readFileSync } from 'node:fs'
 import * as pg from '../../../src/index.js'
+import { adam as adamOptimizer, applyUpdates } from '../../../src/optim/index.js'
 import type { HostTensor } from '../lib/rng.js'
 import type { AdamConfig, Batch, CnnInit, MlpInit, Optimizer, Peer, PeerFactory, Task, Trainer } from './peer.js'
 
@@ -41,25 +42,8 @@ const cnnLogits = (p: CnnParams, x: T): T => {
   return pg.add(pg.matmul(pooled, p.w), p.b)
 }
 
-/** Optimizer state over any parameter record; `t` counts the updates done. */
-type AdamState<P> = { readonly params: P; readonly m: P; readonly v: P; readonly t: number }
-
-const adamInit = <P>(params: P): AdamState<P> => {
-  const zeros = pg.treeMap(params, (p: T) => pg.zerosLike(p))
-  return { params, m: zeros, v: zeros, t: 0 }
-}
-
-/** Kingma & Ba, Algorithm 1, bias corrections applied to m and v as written in the paper. */
-const adamUpdate = <P>(s: AdamState<P>, g: P, c: AdamConfig): AdamState<P> => {
-  const t = s.t + 1
-  const m = pg.treeZipWith(s.m, g, (m: T, g: T) => pg.add(pg.mul(m, c.beta1), pg.mul(g, 1 - c.beta1)))
-  const v = pg.treeZipWith(s.v, g, (v: T, g: T) => pg.add(pg.mul(v, c.beta2), pg.mul(pg.square(g), 1 - c.beta2)))
-  const c1 = 1 - c.beta1 ** t
-  const c2 = 1 - c.beta2 ** t
-  const params = pg.treeZipWithN([s.params, m, v], ([p, mi, vi]: T[]) =>
-    pg.sub(p, pg.div(pg.mul(pg.div(mi, c1), c.lr), pg.add(pg.sqrt(pg.div(vi, c2)), c.eps))))
-  return { params, m, v, t }
-}
+/** Kingma & Ba, Algorithm 1, as puregrad/optim's `adam` with the bench's constants. */
+const adamOf = <P>(c: AdamConfig) => adamOptimizer<P>(c.lr, { b1: c.beta1, b2: c.beta2, eps: c.eps })
 
 type PgBatch = Batch & { x: T; y: T; labels: Int32Array }
 
@@ -67,7 +51,8 @@ type PgBatch = Batch & { x: T; y: T; labels: Int32Array }
 const trainer = <P>(params: P, logits: (p: P, x: T) => T, opt: Optimizer): Trainer => {
   const loss = (p: P, x: T, y: T): T => crossEntropy(logits(p, x), y)
   const valueAndGrad = pg.valueAndGrad(loss)
-  let adam = adamInit(params)
+  const adam = opt.kind === 'adam' ? adamOf<P>(opt.adam) : undefined
+  let state = adam?.init(params)
   let plain = params
   return {
     batch(x: HostTensor, y: Int32Array): PgBatch {
@@ -76,14 +61,19 @@ const trainer = <P>(params: P, logits: (p: P, x: T) => T, opt: Optimizer): Train
     },
     async step(b: Batch): Promise<number> {
       const { x, y } = b as PgBatch
-      const [value, g] = valueAndGrad(opt.kind === 'adam' ? adam.params : plain, x, y)
-      if (opt.kind === 'adam') adam = adamUpdate(adam, g, opt.adam)
-      else plain = pg.treeZipWith(plain, g, (p: T, gi: T) => pg.sub(p, pg.mul(gi, opt.lr)))
+      const [value, g] = valueAndGrad(plain, x, y)
+      if (adam !== undefined && state !== undefined) {
+        const [u, next] = adam.update(g, state, plain)
+        plain = applyUpdates(plain, u)
+        state = next
+      } else if (opt.kind === 'sgd') {
+        plain = pg.treeZipWith(plain, g, (p: T, gi: T) => pg.sub(p, pg.mul(gi, opt.lr)))
+      }
       return (await read(value))[0]
     },
     async evaluate(b: Batch): Promise<{ loss: number; correct: number }> {
       const { x, y, labels } = b as PgBatch
-      const z = logits(opt.kind === 'adam' ? adam.params : plain, x)
+      const z = logits(plain, x)
       const l = (await read(crossEntropy(z, y)))[0]
       const pred = await pg.argmax(z, { axis: -1 }).data()
       let correct = 0

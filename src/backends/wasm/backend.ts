@@ -17,6 +17,7 @@ import { fail } from '../../core/errors.js'
 import type { Primitive } from '../../diff/primitives.js'
 import type { Backend, BackendStats, Kernel, Kernels } from '../backend.js'
 import { jsKernels } from '../js/index.js'
+import { wasmFusedAdam } from './adam.js'
 import { Arena } from './arena.js'
 import { kernelExports } from './exports.js'
 import { instantiateAsync, instantiateSync, sharedMemorySupported, simdSupported, type KernelVariant, type WasmInstance } from './module.js'
@@ -76,8 +77,13 @@ const wantThreads = (opts: WasmBackendOptions): number => {
  * whose float32 kernels run in WebAssembly SIMD, with counters of what ran where.
  */
 export interface WasmBackend extends Backend<TypedArray> {
-  /** `kernelCalls` counts every dispatch, `wasmCalls` those that ran in WebAssembly. */
-  readonly stats: BackendStats & { readonly wasmCalls: Partial<Record<Primitive, number>> }
+  /**
+   * `kernelCalls` counts every dispatch, `wasmCalls` those that ran in WebAssembly, and
+   * `fusedAdamCalls` the leaves whose Adam step ran as one fused kernel (`fusedAdam`).
+   */
+  readonly stats: BackendStats & { readonly wasmCalls: Partial<Record<Primitive, number>>; readonly fusedAdamCalls: number }
+  /** Adam's moment updates for one float32 leaf in one WebAssembly SIMD pass (see `Backend.fusedAdam`). */
+  readonly fusedAdam: NonNullable<Backend<TypedArray>['fusedAdam']>
   /** Bytes of wasm memory in use: the scratch ring (at most `cacheBytes` plus the largest single call). */
   readonly scratchBytes: () => number
   /** Operands found resident in wasm memory (not copied in again), operands copied in and their bytes, since creation. */
@@ -96,6 +102,7 @@ const build = (inst: WasmInstance, opts: WasmBackendOptions, threads: number): W
   const native = nativeKernels({ wasm: inst.exports, arena, pool }, { wasm: kernelExports(inst), arena, pool }, opts.minWork ?? 4096)
   let calls: Partial<Record<Primitive, number>> = {}
   let wasmCalls: Partial<Record<Primitive, number>> = {}
+  let fusedAdamCalls = 0
 
   const kernels = {} as Record<Primitive, AnyKernel>
   for (const p of Object.keys(jsKernels) as Primitive[]) {
@@ -113,9 +120,10 @@ const build = (inst: WasmInstance, opts: WasmBackendOptions, threads: number): W
   const stats = {
     get kernelCalls() { return calls },
     get wasmCalls() { return wasmCalls },
+    get fusedAdamCalls() { return fusedAdamCalls },
     // Storage is on the JS heap (counted by the JS engine); the scratch arena is reported apart.
     liveBytes: () => NaN,
-    reset: () => { calls = {}; wasmCalls = {} },
+    reset: () => { calls = {}; wasmCalls = {}; fusedAdamCalls = 0 },
   }
   return {
     name: opts.name ?? 'wasm',
@@ -129,6 +137,7 @@ const build = (inst: WasmInstance, opts: WasmBackendOptions, threads: number): W
     scratchBytes: () => arena.highWater,
     cacheStats: () => ({ hits: arena.hits, misses: arena.misses, copiedBytes: arena.copiedBytes }),
     kernelVariant: inst.variant,
+    fusedAdam: wasmFusedAdam(inst.exports, arena, () => { fusedAdamCalls++ }),
   }
 }
 
