@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { tensor, treeFlatten, treeLeaves, treeUnflatten, type Tensor } from '../src/index.js'
 import { foldIn, random, type Key } from '../src/layers/index.js'
-import { gatherRows, predictClasses } from '../src/datasets/index.js'
+import { predictClasses } from '../src/datasets/index.js'
 import type { PrepareOptions, Prepared } from './fashion-model.js'
 
 export interface StepResult { readonly loss: number; readonly grads: unknown; readonly state: unknown }
@@ -40,7 +40,7 @@ export const fromHost = (template: unknown, arrays: readonly Float32Array[]): un
 export const localEngine = (prep: Prepared): Engine => ({
   workers: 1,
   step: async (params, state, indices, k) => {
-    const [[value, next], grads] = prep.step(params, state, gatherRows(prep.data.train, indices), k)
+    const [[value, next], grads] = prep.step(params, state, prep.trainBatch(indices), k)
     return { loss: value.item(), grads, state: next }
   },
   predict: async (params, state, flip = false) => predictClasses((x) => prep.logits(params, state, x, flip), prep.data.test.x, 1000),

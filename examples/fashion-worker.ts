@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { slice, type Tensor } from '../src/index.js'
 import { useWasmSync } from '../src/backends/wasm/index.js'
 import { random } from '../src/layers/index.js'
-import { gatherRows, predictClasses } from '../src/datasets/index.js'
+import { predictClasses } from '../src/datasets/index.js'
 import { prepare, type PrepareOptions } from './fashion-model.js'
 import { fromHost, toHost } from './fashion-engine.js'
 
@@ -32,7 +32,7 @@ const handle = (m: Message): object => {
   const params = fromHost(prep.init.params, m.params)
   const state = fromHost(prep.init.state, m.state)
   if (m.type === 'step') {
-    const batch = gatherRows(prep.data.train, m.indices)
+    const batch = prep.trainBatch(m.indices)
     const [[value, next], grads] = prep.step(params, state, batch, random.wrapKeyData(m.key))
     return { loss: value.item(), count: m.indices.length, grads: toHost(grads), state: toHost(next) }
   }

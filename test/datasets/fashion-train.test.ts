@@ -3,8 +3,10 @@
  * not tested): the MLP (in this thread) and the CNN (on two gradient worker threads) each train one
  * epoch on the first 2,000 training images, on the wasm backend, and must classify the first 1,000 test images well above chance (0.1), with a
  * finite loss, a confusion matrix that accounts for every image and an SVG of the curve.
- * Skipped when ../shared/data/fashion-mnist is absent. Also: the CNN's fused batch norm
- * (examples/fused-batch-norm.ts) computes what puregrad/layers' batchNorm computes, gradients too.
+ * Skipped when ../shared/data/fashion-mnist is absent. Also: `--holdout` trains and evaluates on
+ * disjoint parts of the training set (never the test set), the host-side batches are the rows
+ * `gatherRows` picks, and the CNN's fused batch norm (examples/fused-batch-norm.ts) computes what
+ * puregrad/layers' batchNorm computes, gradients too.
  */
 
 import { readFileSync } from 'node:fs'
@@ -14,6 +16,8 @@ import { useWasmSync } from '../../src/backends/wasm/index.js'
 import { grad, mul, sum, type Tensor } from '../../src/index.js'
 import { batchNorm, key, random } from '../../src/layers/index.js'
 import { trainFashion } from '../../examples/fashion.js'
+import { hostRows, prepare } from '../../examples/fashion-model.js'
+import { gatherRows } from '../../src/datasets/index.js'
 import { fusedBatchNorm } from '../../examples/fused-batch-norm.js'
 import { FASHION_DIR, skipFashion, tempDir } from './helpers.js'
 
@@ -42,6 +46,31 @@ describe.skipIf(skipFashion)('Fashion-MNIST, short run', () => {
       expect(readFileSync(svgPath, 'utf8').startsWith('<svg')).toBe(true)
     }, 30_000)
   }
+
+  it('holds out the last training images: trains on the rest, evaluates on them, not on the test set', async () => {
+    const prep = prepare({ data: FASHION_DIR, model: 'mlp', seed: 0, augment: false, smoothing: 0, trainLimit: 2000, holdout: 500 })
+    const full = prepare({ data: FASHION_DIR, model: 'mlp', seed: 0, augment: false, smoothing: 0, trainLimit: 2000 })
+    expect(prep.data.train.x.shape).toEqual([1500, 784])
+    expect(prep.data.test.x.shape).toEqual([500, 784])
+    expect(Array.from(prep.data.test.y.dataSync())).toEqual(Array.from(full.data.train.y.dataSync().slice(1500)))
+    expect(Array.from(prep.data.test.x.dataSync().slice(0, 784))).toEqual(Array.from(full.data.train.x.dataSync().slice(1500 * 784, 1501 * 784)))
+    const lines: string[] = []
+    const r = await trainFashion({ data: FASHION_DIR, model: 'mlp', epochs: 1, trainLimit: 2000, holdout: 500, svgPath: null, log: (l) => lines.push(l) })
+    expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(500)
+    expect(lines[0]).toMatch(/^loaded 1500 training and 500 held-out images/)
+    expect(lines.some((l) => /^epoch  1\/1  loss \d\.\d{4}  held-out accuracy 0\.\d{4}/.test(l))).toBe(true)
+    expect(() => prepare({ data: FASHION_DIR, model: 'mlp', seed: 0, augment: false, smoothing: 0, trainLimit: 2000, holdout: 2000 })).toThrow(/holdout must be an integer in 1\.\.1999/)
+  }, 30_000)
+
+  it('host-side batches are the rows gatherRows picks, repeated rows included', () => {
+    const { data } = prepare({ data: FASHION_DIR, model: 'cnn', seed: 0, augment: false, smoothing: 0, trainLimit: 300 })
+    const indices = Int32Array.from([299, 0, 17, 17, 150])
+    const a = hostRows(data.train)(indices), b = gatherRows(data.train, indices)
+    expect(a.x.shape).toEqual([5, 28, 28, 1])
+    expect(a.y.dtype).toBe(b.y.dtype)
+    expect(Array.from(a.x.dataSync())).toEqual(Array.from(b.x.dataSync()))
+    expect(Array.from(a.y.dataSync())).toEqual(Array.from(b.y.dataSync()))
+  })
 })
 
 describe('fusedBatchNorm (examples/fused-batch-norm.ts)', () => {
