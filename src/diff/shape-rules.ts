@@ -201,7 +201,7 @@ const rules: PrimitiveTable<{ [P in Primitive]: ShapeRule<P> }> = {
     expectShape('conv2dBackFilter', 'output gradient', dy.shape, convOut('conv2dBackFilter', x.shape, p.filterShape, p))
     return [p.filterShape, dt]
   },
-  maxPool: ([x], p) => { needFloat('maxPool', x); return [poolOut('maxPool', x.shape, p), x.dtype] },
+  maxPool: ([x], p) => { needFloat('maxPool2d', x); return [poolOut('maxPool2d', x.shape, p), x.dtype] },
   maxPoolSelect: ([x, t], p) => {
     const dt = sameDtype('maxPoolSelect', [x, t])
     expectShape('maxPoolSelect', 'tangent', t.shape, x.shape)
@@ -212,7 +212,7 @@ const rules: PrimitiveTable<{ [P in Primitive]: ShapeRule<P> }> = {
     expectShape('maxPoolScatter', 'output gradient', g.shape, poolOut('maxPoolScatter', x.shape, p))
     return [x.shape, dt]
   },
-  avgPool: ([x], p) => { needFloat('avgPool', x); return [poolOut('avgPool', x.shape, p), x.dtype] },
+  avgPool: ([x], p) => { needFloat('avgPool2d', x); return [poolOut('avgPool2d', x.shape, p), x.dtype] },
   avgPoolGrad: ([g], p) => {
     expectShape('avgPoolGrad', 'output gradient', g.shape, poolOut('avgPoolGrad', p.inputShape, p))
     return [p.inputShape, g.dtype]

@@ -6,7 +6,8 @@
  * - wasm memory that refuses to grow is OUT_OF_MEMORY naming the op, and the arena serves the next
  *   call;
  * - a worker thread that ends makes the GEMM that notices fail with BACKEND_LOST instead of waiting
- *   for it forever, and later GEMMs run on the calling thread with the same bits.
+ *   for it forever, naming the kernel that ran the GEMM, and later GEMMs run on the calling thread
+ *   with the same bits.
  */
 
 import { describe, expect, it } from 'vitest'
@@ -15,6 +16,7 @@ import { createWasmBackend } from '../../src/backends/wasm/index.js'
 import { Arena } from '../../src/backends/wasm/arena.js'
 import { instantiateSync } from '../../src/backends/wasm/module.js'
 import { ThreadPool, type GemmArgs } from '../../src/backends/wasm/threads.js'
+import { gemm, gemmScratch } from '../../src/backends/wasm/gemm.js'
 import { seededValues } from '../helpers/allclose.js'
 
 const thrown = (f: () => unknown): PuregradError => {
@@ -26,6 +28,13 @@ const thrown = (f: () => unknown): PuregradError => {
   }
   throw new Error('expected an error, got none')
 }
+
+/** A wasm module importing a function nobody provides: workers loading it end while starting. */
+const brokenModule = (): WebAssembly.Module => new WebAssembly.Module(new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, // magic, version
+  1, 4, 1, 96, 0, 0, // types: () -> ()
+  2, 15, 1, 3, 101, 110, 118, 7, 109, 105, 115, 115, 105, 110, 103, 0, 0, // import env.missing
+]))
 
 describe('wasm backend faults', () => {
   it('scratch beyond what one call may use: OUT_OF_MEMORY naming matmul and the bytes, then right answers on 1 and 2 threads', () => {
@@ -67,14 +76,8 @@ describe('wasm backend faults', () => {
 
   it('a worker thread that ends: BACKEND_LOST naming the op, no hang; later GEMMs on the calling thread, same bits', () => {
     const inst = instantiateSync(true)
-    // Workers load a module importing a function nobody provides: each ends while starting,
-    // as a worker that failed to start or died of an uncaught error would.
-    const broken = new WebAssembly.Module(new Uint8Array([
-      0, 97, 115, 109, 1, 0, 0, 0, // magic, version
-      1, 4, 1, 96, 0, 0, // types: () -> ()
-      2, 15, 1, 3, 101, 110, 118, 7, 109, 105, 115, 115, 105, 110, 103, 0, 0, // import env.missing
-    ]))
-    const pool = new ThreadPool({ ...inst, module: broken }, 3)
+    // Each worker ends while starting, as one that failed to start or died of an uncaught error would.
+    const pool = new ThreadPool({ ...inst, module: brokenModule() }, 3)
     const [m, n, k] = [192, 40, 24]
     const A = 1 << 20, B = A + m * k * 4, C = B + k * n * 4, C1 = C + m * n * 4, S = 2 << 20, SCRATCH = 1 << 18
     inst.memory.grow(64)
@@ -97,5 +100,19 @@ describe('wasm backend faults', () => {
     const out = new Float32Array(inst.memory.buffer)
     expect(out.slice(C / 4, C / 4 + m * n)).toEqual(out.slice(C1 / 4, C1 / 4 + m * n))
     expect(out.slice(C / 4, C / 4 + m * n).some((v) => v !== 0)).toBe(true)
+  }, 30_000)
+
+  it('the BACKEND_LOST of a GEMM inside a convolution kernel names that kernel, not matmul', () => {
+    const inst = instantiateSync(true)
+    const arena = new Arena(inst.memory)
+    const ctx = { wasm: inst.exports, arena, pool: new ThreadPool({ ...inst, module: brokenModule() }, 2) }
+    const [m, n, k] = [192, 64, 24] // 294,912 multiply-adds: enough to be split over the threads
+    arena.reset('conv2dBackFilter')
+    const a = arena.copyIn(Float32Array.from(seededValues(m * k, 5, -1, 1)))
+    const b = arena.copyIn(Float32Array.from(seededValues(k * n, 6, -1, 1)))
+    const c = arena.zeros(m * n * 4)
+    const e = thrown(() => gemm(ctx, { ptr: a, rs: k, cs: 1 }, { ptr: b, rs: n, cs: 1 }, c, m, n, k, gemmScratch(ctx, n, k)))
+    expect([e.code, e.op]).toEqual(['BACKEND_LOST', 'conv2dBackFilter'])
+    expect(e.message.startsWith('conv2dBackFilter: ')).toBe(true)
   }, 30_000)
 })

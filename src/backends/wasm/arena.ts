@@ -94,6 +94,9 @@ export class Arena {
     this.lap++
   }
 
+  /** The primitive whose call is running (set by `reset` and `begin`), for errors raised outside the arena. */
+  get currentOp(): string { return this.op }
+
   /** Starts a call of unknown size: blocks are carved from the head as they are asked for. */
   reset(op = 'wasm'): void {
     this.op = op

@@ -44,7 +44,7 @@ export const gemmScratch = (ctx: GemmContext, n: number, k: number): number[] =>
 export const gemm = (ctx: GemmContext, a: Operand, b: Operand, c: number, m: number, n: number, k: number, scratch: readonly number[]): void => {
   if (m === 0 || n === 0 || k === 0) return
   if (ctx.pool !== undefined && m > MC && m * n * k >= PARALLEL_WORK) {
-    ctx.pool.gemm([a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, 0], scratch, MR)
+    ctx.pool.gemm([a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, 0], scratch, MR, ctx.arena.currentOp)
   } else {
     ctx.wasm.gemm(a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, scratch[0])
   }

@@ -100,7 +100,7 @@ export class ThreadPool {
    * Runs gemm over rows [0, m) split across the threads; `scratch[t]` is thread t's packing area.
    * Returns when every share is done. `op` names the kernel in errors.
    */
-  gemm(args: GemmArgs, scratch: readonly number[], blockRows: number, op = 'matmul'): void {
+  gemm(args: GemmArgs, scratch: readonly number[], blockRows: number, op: string): void {
     const m = args[7]
     if (this.stopped !== null) {
       this.inst.exports.gemm(...(args.slice(0, 10) as [number, number, number, number, number, number, number, number, number, number]), 0, m, scratch[0])
