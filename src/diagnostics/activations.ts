@@ -50,9 +50,9 @@ export const observed = (kind: ActivationKind, value: Tensor): Observed => ({ ki
 const KINDS: Readonly<Record<string, ActivationKind>> = { relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh' }
 
 /**
- * The kind of an activation layer from its name (`activation(relu)` is named 'relu'); null for
- * other layers. A function without a name of its own (`tanh`, which is built by a factory) gives
- * a layer named 'activation': name it, `activation(tanh, 'tanh')`.
+ * The kind of an activation layer from its name (`activation(relu)` is named 'relu', and so are
+ * `activation(sigmoid)` and `activation(tanh)` after their functions); null for other layers. An
+ * anonymous function gives a layer named 'activation': name it, `activation((x) => tanh(x), 'tanh')`.
  *
  * @example
  * ```ts
@@ -60,7 +60,8 @@ const KINDS: Readonly<Record<string, ActivationKind>> = { relu: 'relu', sigmoid:
  * import { kindOfLayer } from 'puregrad/diagnostics'
  *
  * if (kindOfLayer(activation(relu)) !== 'relu' || kindOfLayer(dense(3)) !== null) throw new Error('kindOfLayer')
- * if (kindOfLayer(activation(tanh, 'tanh')) !== 'tanh' || kindOfLayer(activation(tanh)) !== null) throw new Error('name tanh layers')
+ * if (kindOfLayer(activation(tanh)) !== 'tanh' || kindOfLayer(activation((x) => tanh(x))) !== null) throw new Error('tanh layers')
+ * if (kindOfLayer(activation((x) => tanh(x), 'tanh')) !== 'tanh') throw new Error('a named tanh layer')
  * ```
  */
 export const kindOfLayer = (layer: AnyLayer): ActivationKind | null => KINDS[layer.name] ?? null

@@ -15,9 +15,15 @@ import { asPair, asTensor } from './convert.js'
 
 const NONE = {} as Record<string, never>
 
-const unary = (prim: UnaryPrimitive) => (x: Tensor): Tensor => bind(prim, [asTensor(prim, x)], NONE)
-const binary = (prim: BinaryPrimitive | ComparePrimitive) => (a: TensorLike, b: TensorLike): Tensor =>
-  bind(prim, asPair(prim, a, b), NONE)
+/**
+ * The op functions the factories make carry their op's name, as a hand-written function would:
+ * `activation(tanh)` names its layer from it, and diagnostics find tanh layers by that name.
+ */
+const named = <F extends Function>(name: string, f: F): F => Object.defineProperty(f, 'name', { value: name })
+
+const unary = (prim: UnaryPrimitive) => named(prim, (x: Tensor): Tensor => bind(prim, [asTensor(prim, x)], NONE))
+const binary = (prim: BinaryPrimitive | ComparePrimitive) =>
+  named(prim, (a: TensorLike, b: TensorLike): Tensor => bind(prim, asPair(prim, a, b), NONE))
 
 /**
  * -x, elementwise.

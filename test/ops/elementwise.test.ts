@@ -244,3 +244,13 @@ describe('fluent methods forward to the ops', () => {
     expect(x.cast('int32').dtype).toBe('int32')
   })
 })
+
+describe('op functions carry their names', () => {
+  it('every function export of puregrad is named as exported (take is gather under another name)', async () => {
+    const entry: Record<string, unknown> = await import('../../src/index.js')
+    const misnamed = Object.entries(entry)
+      .filter(([k, v]) => typeof v === 'function' && v.name !== k)
+      .map(([k, v]) => `${k} is named ${JSON.stringify((v as { name: string }).name)}`)
+    expect(misnamed).toEqual(['take is named "gather"'])
+  })
+})
