@@ -31,9 +31,9 @@ export {
 
 export {
   neg, exp, log, sin, cos, sqrt, tanh, abs, sign, floor, ceil, round, erf, log1p, expm1,
-  add, sub, mul, div, pow, maximum, minimum,
-  equal, notEqual, less, lessEqual, greater, greaterEqual, where, cast, stopGradient,
+  add, sub, mul, div, pow, maximum, minimum, cast, stopGradient,
 } from './ops/elementwise.js'
+export { equal, notEqual, less, lessEqual, greater, greaterEqual, where } from './ops/compare.js'
 export { square, reciprocal, logicalNot, logicalAnd, logicalOr, isFinite, isNaN } from './ops/elementwise-derived.js'
 export { sum, max, min, argmax, argmin, cumsum, mean, variance, std, type ArgOptions, type CumsumOptions } from './ops/reduce.js'
 export { matmul, dot, outer, type MatmulOptions } from './ops/linalg.js'

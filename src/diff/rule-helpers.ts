@@ -6,7 +6,8 @@
 import type { Tensor } from '../core/tensor.js'
 import { shapesEqual, type Shape } from '../core/shape.js'
 import { bind } from './bind.js'
-import { add, equal, greater, less, where, log } from '../ops/elementwise.js'
+import { add, log } from '../ops/elementwise.js'
+import { equal, greater, less, where } from '../ops/compare.js'
 import { scalarLike } from '../ops/convert.js'
 
 /** Sums `g` down to `shape`, the inverse of numpy broadcasting `shape` up to `g.shape`. */

@@ -13,7 +13,8 @@
 
 import type { Tensor } from '../core/tensor.js'
 import { scalarLike } from '../ops/convert.js'
-import { add, erf, exp, expm1, greater, log1p, mul, tanh, where } from '../ops/elementwise.js'
+import { add, erf, exp, expm1, log1p, mul, tanh } from '../ops/elementwise.js'
+import { greater, where } from '../ops/compare.js'
 import { logSoftmax, logSumExp, relu, sigmoid, softmax } from '../ops/nn.js'
 
 export { relu, sigmoid, softmax, logSoftmax, logSumExp, tanh }

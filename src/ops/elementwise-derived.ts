@@ -5,7 +5,8 @@
 
 import type { Tensor } from '../core/tensor.js'
 import { fail } from '../core/errors.js'
-import { abs, div, equal, less, mul, notEqual, where } from './elementwise.js'
+import { abs, div, mul } from './elementwise.js'
+import { equal, less, notEqual, where } from './compare.js'
 import { asTensor, scalarLike } from './convert.js'
 
 /**

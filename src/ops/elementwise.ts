@@ -1,8 +1,8 @@
 /**
- * Elementwise ops: the unary and binary primitives, comparisons, `where`, `cast` and
- * `stopGradient`. The small compositions built from them (square, reciprocal, logical ops) are in
- * elementwise-derived.ts. Binary ops broadcast with numpy's rules and require equal dtypes (a JS
- * number adapts).
+ * Elementwise ops: the unary and binary arithmetic primitives, `cast` and `stopGradient`.
+ * Comparisons and `where` are in compare.ts; the small compositions built from them (square,
+ * reciprocal, logical ops) in elementwise-derived.ts. Binary ops broadcast with numpy's rules and
+ * require equal dtypes (a JS number adapts).
  */
 
 import { bind } from '../diff/bind.js'
@@ -10,20 +10,8 @@ import { Tensor, type TensorLike } from '../core/tensor.js'
 import type { DType } from '../core/dtype.js'
 import { isDType } from '../core/dtype.js'
 import { fail } from '../core/errors.js'
-import type { BinaryPrimitive, ComparePrimitive, UnaryPrimitive } from '../diff/primitives.js'
-import { asPair, asTensor } from './convert.js'
-
-const NONE = {} as Record<string, never>
-
-/**
- * The op functions the factories make carry their op's name, as a hand-written function would:
- * `activation(tanh)` names its layer from it, and diagnostics find tanh layers by that name.
- */
-const named = <F extends Function>(name: string, f: F): F => Object.defineProperty(f, 'name', { value: name })
-
-const unary = (prim: UnaryPrimitive) => named(prim, (x: Tensor): Tensor => bind(prim, [asTensor(prim, x)], NONE))
-const binary = (prim: BinaryPrimitive | ComparePrimitive) =>
-  named(prim, (a: TensorLike, b: TensorLike): Tensor => bind(prim, asPair(prim, a, b), NONE))
+import { asTensor } from './convert.js'
+import { binary, NONE, unary } from './op-factories.js'
 
 /**
  * -x, elementwise.
@@ -300,106 +288,6 @@ export const maximum = binary('maximum')
  * ```
  */
 export const minimum = binary('minimum')
-
-/**
- * a == b, elementwise with numpy broadcasting, as a bool tensor (NaN equals nothing).
- *
- * Operands of one dtype, any of the four (bool included); a JS number takes the other operand's
- * dtype. No gradient flows through a comparison.
- * @throws PuregradError `BROADCAST` when the shapes do not broadcast; `DTYPE_MISMATCH` when the
- * dtypes differ.
- * @example
- * ```ts
- * import { equal, tensor } from 'puregrad'
- * equal(tensor([1, 2, NaN]), tensor([1, 3, NaN])).arraySync() // => [true, false, false]
- * ```
- */
-export const equal = binary('equal')
-/**
- * a != b, elementwise with numpy broadcasting, as a bool tensor (NaN differs from everything).
- *
- * Operands of one dtype, any of the four (bool included); a JS number takes the other operand's dtype.
- * @throws PuregradError `BROADCAST` when the shapes do not broadcast; `DTYPE_MISMATCH` when the
- * dtypes differ.
- * @example
- * ```ts
- * import { notEqual, tensor } from 'puregrad'
- * notEqual(tensor([1, 2]), 2).arraySync() // => [true, false]
- * ```
- */
-export const notEqual = binary('notEqual')
-/**
- * a < b, elementwise with numpy broadcasting, as a bool tensor.
- *
- * Operands of one numeric dtype (int32, float32, float64); a JS number takes the other operand's dtype.
- * @throws PuregradError `BROADCAST` when the shapes do not broadcast; `DTYPE_MISMATCH` when the
- * dtypes differ or are bool.
- * @example
- * ```ts
- * import { less, tensor } from 'puregrad'
- * less(tensor([1, 2, 3]), 2).arraySync() // => [true, false, false]
- * ```
- */
-export const less = binary('less')
-/**
- * a <= b, elementwise with numpy broadcasting, as a bool tensor.
- *
- * Operands of one numeric dtype (int32, float32, float64); a JS number takes the other operand's dtype.
- * @throws PuregradError `BROADCAST` when the shapes do not broadcast; `DTYPE_MISMATCH` when the
- * dtypes differ or are bool.
- * @example
- * ```ts
- * import { lessEqual, tensor } from 'puregrad'
- * lessEqual(tensor([1, 2, 3]), 2).arraySync() // => [true, true, false]
- * ```
- */
-export const lessEqual = binary('lessEqual')
-/**
- * a > b, elementwise with numpy broadcasting, as a bool tensor.
- *
- * Operands of one numeric dtype (int32, float32, float64); a JS number takes the other operand's dtype.
- * @throws PuregradError `BROADCAST` when the shapes do not broadcast; `DTYPE_MISMATCH` when the
- * dtypes differ or are bool.
- * @example
- * ```ts
- * import { greater, tensor } from 'puregrad'
- * greater(tensor([1, 2, 3]), 2).arraySync() // => [false, false, true]
- * ```
- */
-export const greater = binary('greater')
-/**
- * a >= b, elementwise with numpy broadcasting, as a bool tensor.
- *
- * Operands of one numeric dtype (int32, float32, float64); a JS number takes the other operand's dtype.
- * @throws PuregradError `BROADCAST` when the shapes do not broadcast; `DTYPE_MISMATCH` when the
- * dtypes differ or are bool.
- * @example
- * ```ts
- * import { greaterEqual, tensor } from 'puregrad'
- * greaterEqual(tensor([1, 2, 3]), 2).arraySync() // => [false, true, true]
- * ```
- */
-export const greaterEqual = binary('greaterEqual')
-
-/**
- * Picks `a` where `cond` is true, else `b`, elementwise.
- *
- * `cond` is a bool tensor; `a` and `b` share a dtype (a JS number takes the other's dtype, float32
- * when both are numbers); all three broadcast to one shape, which is the result's. No gradient
- * leaks from the unpicked side, even where it is infinite or NaN.
- * @throws PuregradError `DTYPE_MISMATCH` when `cond` is not bool or `a` and `b` differ in dtype;
- * `BROADCAST` when the shapes do not broadcast.
- * @example
- * ```ts
- * import { greater, tensor, where } from 'puregrad'
- * const x = tensor([-1, 2, -3])
- * where(greater(x, 0), x, 0).arraySync() // => [0, 2, 0]
- * ```
- */
-export const where = (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => {
-  const [ta, tb] = asPair('where', a, b)
-  return bind('where', [asTensor('where', cond), ta, tb], NONE)
-}
 
 /**
  * Converts to another dtype: the only dtype conversion puregrad makes (none is implicit).

@@ -7,7 +7,8 @@
  */
 
 import type { Tensor } from '../core/tensor.js'
-import { cast, div, lessEqual, maximum, minimum, mul, sqrt, where } from '../ops/elementwise.js'
+import { cast, div, maximum, minimum, mul, sqrt } from '../ops/elementwise.js'
+import { lessEqual, where } from '../ops/compare.js'
 import { treeMap } from '../diff/tree.js'
 import { check, checkHyper, hyperAt, type Hyper } from './schedules.js'
 import type { CountState, GradientTransformation } from './transformation.js'
