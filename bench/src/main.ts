@@ -73,7 +73,12 @@ const main = async (): Promise<number> => {
 
   // One job per cell (per mode for 'each' workloads). Jobs run one at a time unless --jobs says
   // otherwise: concurrent cells share the cores, which is fine for the smoke run only.
-  const jobs = workloads.flatMap((w) => peers.flatMap((p) => (w.modes === 'each' ? p.modes.map((m) => [m]) : [p.modes]).map((modes) => ({ w, p, modes }))))
+  const runsIn = (w: { id: string }, id: string): boolean => {
+    const only = peers.find((p) => p.id === id)?.workloads
+    return only === undefined || only.includes(w.id)
+  }
+  const jobs = workloads.flatMap((w) => peers.filter((p) => runsIn(w, p.id))
+    .flatMap((p) => (w.modes === 'each' ? p.modes.map((m) => [m]) : [p.modes]).map((modes) => ({ w, p, modes }))))
   const results: Row[][] = []
   const loads: Record<string, number[]> = {}
   const infos = new Map<string, PeerInfo>()
@@ -117,7 +122,7 @@ const main = async (): Promise<number> => {
   const md = [
     `## puregrad benchmarks (${smoke ? 'smoke' : 'full'} run)`, '',
     header(machine, { date, command, minutes: (performance.now() - t0) / 60000, load1: Object.values(loads).map((l) => l[0]) }, peerInfos, listed.unavailable), '',
-    ...workloads.map((w) => table(w, config, w.cases(config), rows, peerInfos, puregrad) + '\n'),
+    ...workloads.map((w) => table(w, config, w.cases(config), rows, peerInfos.filter((p) => runsIn(w, p.id)), puregrad) + '\n'),
     checksText(checks),
     ...(missing.length ? ['', `Smoke FAILED: no number from ${missing.join('; ')}`] : []),
   ].join('\n')

@@ -57,6 +57,10 @@ describe('bench smoke run', () => {
       }
     }
 
+    // The one-thread wasm peer runs where threads matter (the big GEMMs), nowhere else.
+    const oneThread = new Set(results.filter((r) => r.peer === 'puregrad-wasm-1t').map((r) => r.workload))
+    expect([...oneThread].sort()).toEqual(['W1', 'W2', 'W4'])
+
     // Every library (puregrad on each backend, each jax-js mode) reaches the same loss.
     const checked = results.filter((r) => r.workload === 'W2' && typeof r.extra.loss_after === 'number')
     for (const peer of REQUIRED) expect(checked.map((r) => r.peer), peer).toContain(peer)

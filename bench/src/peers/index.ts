@@ -9,7 +9,13 @@ import type { Peer } from './peer.js'
 
 const require = createRequire(import.meta.url)
 
-export interface PeerEntry { readonly id: string; readonly isPuregrad: boolean; readonly modes: readonly string[] }
+export interface PeerEntry {
+  readonly id: string
+  readonly isPuregrad: boolean
+  readonly modes: readonly string[]
+  /** The workloads it runs in; all of them when absent. */
+  readonly workloads?: readonly string[]
+}
 
 /** Execution modes per library; jax-js is measured both compiled and eager. */
 export const JAXJS_MODES = ['jit', 'eager'] as const
@@ -32,7 +38,7 @@ export const tfjsNodeAvailable = (): boolean => resolves('@tensorflow/tfjs-node'
 
 export const listPeers = async (): Promise<{ peers: PeerEntry[]; unavailable: Unavailable[] }> => {
   const { puregradFactories } = await import('./puregrad.js')
-  const peers: PeerEntry[] = (await puregradFactories({ listOnly: true })).map((f) => ({ id: f.id, isPuregrad: true, modes: DEFAULT_MODES }))
+  const peers: PeerEntry[] = (await puregradFactories({ listOnly: true })).map((f) => ({ id: f.id, isPuregrad: true, modes: DEFAULT_MODES, workloads: f.workloads }))
   const unavailable: Unavailable[] = []
   peers.push({ id: 'tfjs-cpu', isPuregrad: false, modes: DEFAULT_MODES }, { id: 'tfjs-wasm', isPuregrad: false, modes: DEFAULT_MODES })
   if (tfjsNodeAvailable()) peers.push({ id: 'tfjs-node', isPuregrad: false, modes: DEFAULT_MODES })

@@ -66,5 +66,7 @@ export interface Peer {
 export interface PeerFactory {
   readonly id: string
   readonly isPuregrad: boolean
+  /** The workloads it runs in (ids such as 'W1'); all of them when absent. */
+  readonly workloads?: readonly string[]
   load(): Promise<Peer>
 }

@@ -120,17 +120,30 @@ const makePeer = (backend: string): Peer => {
 }
 
 /**
+ * The wasm backend again, on the calling thread alone, for the workloads whose big kernels are
+ * split over threads: the issue's one-thread and two-thread goals are read off the same run.
+ */
+const ONE_THREAD = 'wasm-1t'
+const ONE_THREAD_WORKLOADS = ['W1', 'W2', 'W4']
+
+/**
  * Backends that live in their own entry are registered here first (not made current), so that
- * `listBackends()` shows them. `threads` is passed only by the parent process, which lists peers
+ * `listBackends()` shows them. `listOnly` is set only by the parent process, which lists peers
  * without computing and must not start worker threads.
  */
-const registerOptionalBackends = async (threads?: number): Promise<void> => {
+const registerOptionalBackends = async (listOnly: boolean): Promise<void> => {
   if (pg.listBackends().includes('wasm')) return
   const wasm = await import('../../../src/backends/wasm/index.js')
-  pg.registerBackend(await wasm.createWasmBackendAsync(threads === undefined ? {} : { threads }))
+  pg.registerBackend(await wasm.createWasmBackendAsync(listOnly ? { threads: 1 } : {}))
+  pg.registerBackend(await wasm.createWasmBackendAsync({ name: ONE_THREAD, threads: 1 }))
 }
 
 export const puregradFactories = async (opts: { listOnly?: boolean } = {}): Promise<PeerFactory[]> => {
-  await registerOptionalBackends(opts.listOnly ? 1 : undefined)
-  return pg.listBackends().map((name) => ({ id: `puregrad-${name}`, isPuregrad: true, load: async () => makePeer(name) }))
+  await registerOptionalBackends(opts.listOnly === true)
+  return pg.listBackends().map((name) => ({
+    id: `puregrad-${name}`,
+    isPuregrad: true,
+    ...(name === ONE_THREAD ? { workloads: ONE_THREAD_WORKLOADS } : {}),
+    load: async () => makePeer(name),
+  }))
 }
