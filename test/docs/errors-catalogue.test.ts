@@ -9,31 +9,21 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
-  add, ERROR_CODES, gather, grad, log, matmul, mul, PuregradError, registerBackend, setBackend,
+  add, ERROR_CODES, gather, grad, log, matmul, mul, registerBackend, setBackend,
   setDebugNans, slice, sum, tensor, treeZipWith, withBackend, zeros, type ErrorCode, type Tensor,
 } from '../../src/index.js'
 import { createWasmBackend } from '../../src/backends/wasm/index.js'
 import { requireBackend, setupWebGPU, type GpuSetup } from '../backends/webgpu/device.js'
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js'
+import { thrownError } from '../helpers/allclose.js'
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
 const rows = new Map([...doc.matchAll(/^\| `([A-Z_]+)` \| .* \| `(.*)` \|$/gm)].map((m) => [m[1], m[2]]))
 
-/** The error `f` throws (failing the test when it returns). */
-const thrown = (f: () => unknown): PuregradError => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof PuregradError) return e
-    throw e
-  }
-  throw new Error('expected a PuregradError, nothing was thrown')
-}
-
 const expectDocumented = (code: ErrorCode, f: () => unknown): void => {
   const example = rows.get(code)
   expect(example, `docs/errors.md has an example for ${code}`).toBeDefined()
-  const e = thrown(f)
+  const e = thrownError(f)
   expect(e.code).toBe(code)
   if (example?.endsWith(' ...')) expect(e.message.startsWith(example.slice(0, -4)), `${e.message}\nstarts with\n${example}`).toBe(true)
   else expect(e.message).toBe(example)

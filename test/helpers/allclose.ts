@@ -37,6 +37,28 @@ export const expectClose = (actual: Tensor | Nested | ArrayLike<number>, expecte
   if (i >= 0) expect.fail(`values differ at flat index ${i}: got ${a[i]}, expected ${b[i]} (atol ${tol.atol ?? 1e-6}, rtol ${tol.rtol ?? 1e-6})\n got: ${a.slice(0, 20).join(', ')}\nwant: ${b.slice(0, 20).join(', ')}`)
 }
 
+/** The PuregradError `f` throws; any other outcome (no error, another error) fails the test. */
+export const thrownError = (f: () => unknown): PuregradError => {
+  try {
+    f()
+  } catch (e) {
+    if (e instanceof PuregradError) return e
+    throw new Error(`expected a PuregradError, got ${String(e)}`)
+  }
+  throw new Error('expected a PuregradError, got no error')
+}
+
+/** The PuregradError `f` throws or its promise rejects with; any other outcome fails the test. */
+export const rejectedError = async (f: () => unknown): Promise<PuregradError> => {
+  try {
+    await f()
+  } catch (e) {
+    if (e instanceof PuregradError) return e
+    throw new Error(`expected a PuregradError, got ${String(e)}`)
+  }
+  throw new Error('expected a PuregradError, got no error')
+}
+
 /**
  * Runs `f`, asserting it throws a PuregradError with `code` whose message contains every one of
  * `fragments`; returns the error for further checks.

@@ -11,23 +11,13 @@
  */
 
 import { describe, expect, it } from 'vitest'
-import { matmul, ones, PuregradError, registerBackend, tensor, withBackend } from '../../src/index.js'
+import { matmul, ones, registerBackend, tensor, withBackend } from '../../src/index.js'
 import { createWasmBackend } from '../../src/backends/wasm/index.js'
 import { Arena } from '../../src/backends/wasm/arena.js'
 import { instantiateSync } from '../../src/backends/wasm/module.js'
 import { ThreadPool, type GemmArgs } from '../../src/backends/wasm/threads.js'
 import { gemm, gemmScratch } from '../../src/backends/wasm/gemm.js'
-import { seededValues } from '../helpers/allclose.js'
-
-const thrown = (f: () => unknown): PuregradError => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof PuregradError) return e
-    throw new Error(`expected a PuregradError, got ${String(e)}`)
-  }
-  throw new Error('expected an error, got none')
-}
+import { seededValues, thrownError } from '../helpers/allclose.js'
 
 /** A wasm module importing a function nobody provides: workers loading it end while starting. */
 const brokenModule = (): WebAssembly.Module => new WebAssembly.Module(new Uint8Array([
@@ -44,7 +34,7 @@ describe('wasm backend faults', () => {
     const b = Float32Array.from(seededValues(96 * 80, 2, -1, 1))
     const results = names.map((name) => withBackend(name, () => {
       // Small operands, a 40000 x 16384 float32 product: 2.6 GB of scratch.
-      const e = thrown(() => matmul(ones([40000, 16]), ones([16, 16384])))
+      const e = thrownError(() => matmul(ones([40000, 16]), ones([16, 16384])))
       expect([e.code, e.op]).toEqual(['OUT_OF_MEMORY', 'matmul'])
       expect(e.message).toMatch(/needs \d{10} bytes of wasm scratch, more than the 2147483648 one kernel call may use/)
       expect(matmul(tensor([[1, 2, 3], [4, 5, 6]]), tensor([[1], [0], [-1]])).dataSync()).toEqual(new Float32Array([-2, -2]))
@@ -65,7 +55,7 @@ describe('wasm backend faults', () => {
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 3 })
     const arena = new Arena(memory)
     arena.reset('conv2d')
-    const e = thrown(() => arena.alloc(4 * 2 ** 20))
+    const e = thrownError(() => arena.alloc(4 * 2 ** 20))
     expect([e.code, e.op]).toEqual(['OUT_OF_MEMORY', 'conv2d'])
     expect(e.message).toMatch(/could not grow wasm memory to \d+ bytes/)
     arena.reset('add')
@@ -87,7 +77,7 @@ describe('wasm backend faults', () => {
     const scratch = [S, S + SCRATCH, S + 2 * SCRATCH]
     const args = (c: number): GemmArgs => [A, k, 1, B, n, 1, c, m, n, k, 0, m, 0]
 
-    const e = thrown(() => pool.gemm(args(C), scratch, 4, 'conv2d'))
+    const e = thrownError(() => pool.gemm(args(C), scratch, 4, 'conv2d'))
     expect([e.code, e.op]).toEqual(['BACKEND_LOST', 'conv2d'])
     expect(e.message).toContain("the wasm backend's worker thread 1, 2 of 2 ended")
     expect(e.message).toContain('later calls run on the calling thread')
@@ -111,7 +101,7 @@ describe('wasm backend faults', () => {
     const a = arena.copyIn(Float32Array.from(seededValues(m * k, 5, -1, 1)))
     const b = arena.copyIn(Float32Array.from(seededValues(k * n, 6, -1, 1)))
     const c = arena.zeros(m * n * 4)
-    const e = thrown(() => gemm(ctx, { ptr: a, rs: k, cs: 1 }, { ptr: b, rs: n, cs: 1 }, c, m, n, k, gemmScratch(ctx, n, k)))
+    const e = thrownError(() => gemm(ctx, { ptr: a, rs: k, cs: 1 }, { ptr: b, rs: n, cs: 1 }, c, m, n, k, gemmScratch(ctx, n, k)))
     expect([e.code, e.op]).toEqual(['BACKEND_LOST', 'conv2dBackFilter'])
     expect(e.message.startsWith('conv2dBackFilter: ')).toBe(true)
   }, 30_000)

@@ -8,43 +8,16 @@
 
 import { afterAll, describe, expect, it } from 'vitest'
 import {
-  add, getBackend, PuregradError, registerBackend, reshape, setBackend, tensor, toBackendAsync, withBackend, type Tensor,
+  add, getBackend, registerBackend, reshape, setBackend, tensor, toBackendAsync, withBackend, type Tensor,
 } from '../../../src/index.js'
 import { createWebGPUBackend, useWebGPU } from '../../../src/backends/webgpu/index.js'
-import { expectClose } from '../../helpers/allclose.js'
+import { expectClose, rejectedError } from '../../helpers/allclose.js'
 import { GPU_TIMEOUT, heldGpu, requireBackend, setupWebGPU } from './device.js'
-import { problem, sizes, step, type Params } from './mlp.js'
+import { problem, step, trainLosses, type Params } from './mlp.js'
 
 const setup = await setupWebGPU()
 
 const leaves = (p: Params): Tensor[] => [p.l1.w, p.l1.b, p.l2.w, p.l2.b]
-
-/** The error a call throws (or a promise rejects with), which must be a PuregradError. */
-const caught = async (f: () => unknown): Promise<PuregradError> => {
-  try {
-    await f()
-  } catch (e) {
-    if (e instanceof PuregradError) return e
-    throw new Error(`expected a PuregradError, got ${String(e)}`)
-  }
-  throw new Error('expected an error, got none')
-}
-
-const trainFrom = (saved: readonly Float32Array[], backend: string, steps: number): Tensor[] => withBackend(backend, () => {
-  const { x, y } = problem(backend)
-  const { input, hidden, classes } = sizes
-  let p: Params = {
-    l1: { w: tensor(saved[0], { shape: [input, hidden] }), b: tensor(saved[1]) },
-    l2: { w: tensor(saved[2], { shape: [hidden, classes] }), b: tensor(saved[3]) },
-  }
-  const losses: Tensor[] = []
-  for (let i = 0; i < steps; i++) {
-    const [next, l] = step(p, x, y)
-    losses.push(l)
-    p = next
-  }
-  return losses
-})
 
 describe.skipIf(setup.skip !== undefined)(`webgpu device loss (${setup.skip ?? setup.driver})`, () => {
   afterAll(() => setBackend('js'))
@@ -63,29 +36,29 @@ describe.skipIf(setup.skip !== undefined)(`webgpu device loss (${setup.skip ?? s
     const pending = (loss as Tensor).data()
     old.device.destroy()
 
-    const inFlight = await caught(() => pending)
+    const inFlight = await rejectedError(() => pending)
     expect(inFlight.code).toBe('BACKEND_LOST')
     const info = await old.lost
     expect(info.reason).toBe('destroyed')
 
     // Every op and every new tensor on the lost backend: BACKEND_LOST naming the op, the backend,
     // the device's own reason, and the way back.
-    const e = await caught(() => step(p, x, y))
+    const e = await rejectedError(() => step(p, x, y))
     expect(e.code).toBe('BACKEND_LOST')
     expect(e.message).toContain(`the webgpu backend 'webgpu' lost its GPU device (destroyed: ${JSON.stringify(info.message)})`)
     expect(e.message).toContain("registerBackend(await createWebGPUBackend({ name: 'webgpu'")
     expect(e.message).toContain("toBackendAsync(x, 'webgpu')")
-    expect((await caught(() => add(snapshot.l1.w, snapshot.l1.w))).op).toBe('add')
-    expect((await caught(() => reshape(snapshot.l1.w, [-1]))).code).toBe('BACKEND_LOST')
-    expect((await caught(() => tensor([1, 2]))).op).toBe('upload')
-    expect((await caught(() => old.onIdle())).code).toBe('BACKEND_LOST')
+    expect((await rejectedError(() => add(snapshot.l1.w, snapshot.l1.w))).op).toBe('add')
+    expect((await rejectedError(() => reshape(snapshot.l1.w, [-1]))).code).toBe('BACKEND_LOST')
+    expect((await rejectedError(() => tensor([1, 2]))).op).toBe('upload')
+    expect((await rejectedError(() => old.onIdle())).code).toBe('BACKEND_LOST')
 
     // Recoverable: exactly what was read before the loss.
     for (const [k, t] of leaves(snapshot).entries()) expect(await t.data()).toEqual(saved[k])
-    const unread = await caught(() => p.l1.w.data())
+    const unread = await rejectedError(() => p.l1.w.data())
     expect(unread.code).toBe('BACKEND_LOST')
     expect(unread.message).toContain('this tensor was not read before the loss')
-    expect((await caught(() => x.data())).code).toBe('BACKEND_LOST')
+    expect((await rejectedError(() => x.data())).code).toBe('BACKEND_LOST')
 
     // Re-initialise in the same process: a new device under the same name replaces the lost one,
     // and stays current.
@@ -97,14 +70,14 @@ describe.skipIf(setup.skip !== undefined)(`webgpu device loss (${setup.skip ?? s
       expect(t.backend).toBe(fresh)
       expect(await t.data()).toEqual(saved[k])
     }
-    expect((await caught(() => toBackendAsync(x, 'webgpu'))).code).toBe('BACKEND_LOST')
-    const mixed = await caught(() => add(snapshot.l1.w, moved[0]))
+    expect((await rejectedError(() => toBackendAsync(x, 'webgpu'))).code).toBe('BACKEND_LOST')
+    const mixed = await rejectedError(() => add(snapshot.l1.w, moved[0]))
     expect(mixed.code).toBe('BACKEND_MISMATCH')
     expect(mixed.message).toContain("two backends both named 'webgpu'")
 
     // Training resumes from the saved parameters with the numbers the js backend gives from them.
-    const gpu = await Promise.all(trainFrom(saved, 'webgpu', 20).map(async (l) => (await l.data())[0]))
-    const js = await Promise.all(trainFrom(saved, 'js', 20).map(async (l) => (await l.data())[0]))
+    const gpu = await Promise.all(trainLosses('webgpu', 20, saved).map(async (l) => (await l.data())[0]))
+    const js = await Promise.all(trainLosses('js', 20, saved).map(async (l) => (await l.data())[0]))
     expectClose(gpu, js, { atol: 1e-5, rtol: 1e-4 })
     expect(gpu[19]).toBeLessThan(gpu[0])
     expect(fresh.stats.errors).toEqual([])
@@ -119,7 +92,7 @@ describe.skipIf(setup.skip !== undefined)(`webgpu device loss (${setup.skip ?? s
     b.destroy()
     // No await: the loss is known before the device reports it.
     expect(() => add(t, t)).toThrow(/lost its GPU device \(destroyed: "destroyed by the backend's destroy\(\)"\)/)
-    const e = await caught(() => t.data())
+    const e = await rejectedError(() => t.data())
     expect(e.code).toBe('BACKEND_LOST')
     expect(e.message).toContain('host copies are off (keepReadCopies: false)')
     expect((await b.lost).reason).toBe('destroyed')

@@ -57,6 +57,26 @@ export const step = (p: Params, x: Tensor, y: Tensor, lr = 0.1): [Params, Tensor
   return [next, l]
 }
 
+/**
+ * The losses of `steps` SGD steps on `backend` (tensors: nothing is read), from the problem's
+ * parameters or from `saved` leaf values in the order l1.w, l1.b, l2.w, l2.b.
+ */
+export const trainLosses = (backend: string, steps: number, saved?: readonly Float32Array[]): Tensor[] => withBackend(backend, () => {
+  const { params, x, y } = problem(backend)
+  const { input, hidden, classes } = sizes
+  let p: Params = saved === undefined ? params : {
+    l1: { w: tensor(saved[0], { shape: [input, hidden] }), b: tensor(saved[1]) },
+    l2: { w: tensor(saved[2], { shape: [hidden, classes] }), b: tensor(saved[3]) },
+  }
+  const losses: Tensor[] = []
+  for (let i = 0; i < steps; i++) {
+    const [next, l] = step(p, x, y)
+    losses.push(l)
+    p = next
+  }
+  return losses
+})
+
 /** Bytes of one set of parameters in float32. */
 export const paramBytes = (): number => {
   const { input, hidden, classes } = sizes

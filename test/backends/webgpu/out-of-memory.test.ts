@@ -11,21 +11,12 @@
  */
 
 import { afterAll, describe, expect, it } from 'vitest'
-import { add, matmul, mul, ones, PuregradError, registerBackend, tensor, withBackend, type Tensor } from '../../../src/index.js'
+import { add, matmul, mul, ones, registerBackend, tensor, withBackend, type Tensor } from '../../../src/index.js'
 import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js'
 import { GPU_TIMEOUT, heldGpu, requireBackend, setupWebGPU } from './device.js'
+import { rejectedError } from '../../helpers/allclose.js'
 
 const setup = await setupWebGPU()
-
-const caught = async (f: () => unknown): Promise<PuregradError> => {
-  try {
-    await f()
-  } catch (e) {
-    if (e instanceof PuregradError) return e
-    throw new Error(`expected a PuregradError, got ${String(e)}`)
-  }
-  throw new Error('expected an error, got none')
-}
 
 /** A real device whose 'out-of-memory' error scopes report a refusal while `refuse` is set. */
 const refusingDevice = async (): Promise<{ device: GPUDevice; control: { refuse: boolean; refusals: number } }> => {
@@ -67,7 +58,7 @@ describe.skipIf(setup.skip !== undefined)(`webgpu out of memory (${setup.skip ??
     const [a, b] = withBackend('webgpu', () => [ones([n, 1]), ones([1, n])])
     const dispatches = backend.stats.gpu.dispatches
     const reserved = backend.stats.reservedBytes()
-    const e = await caught(() => matmul(a, b))
+    const e = await rejectedError(() => matmul(a, b))
     expect(e.code).toBe('OUT_OF_MEMORY')
     expect(e.op).toBe('matmul')
     expect(e.message).toContain(`a tensor of ${Math.ceil((n * n * 4) / 16) * 16} bytes exceeds this device's limit of ${maxBinding} bytes`)
@@ -97,13 +88,13 @@ describe.skipIf(setup.skip !== undefined)(`webgpu out of memory (${setup.skip ??
     const z = add(y, y) // recorded before the refusal is reported
     const alongside = add(small, small) // in the same window: a suspect too
 
-    const read = await caught(() => z.data())
+    const read = await rejectedError(() => z.data())
     expect(read.code).toBe('OUT_OF_MEMORY')
     expect(read.op).toBe('data')
     expect(read.message).toContain('the device refused 1048576 bytes of GPU memory for a storage block requested by mul (simulated: the device is out of memory)')
-    expect((await caught(() => y.data())).code).toBe('OUT_OF_MEMORY')
-    expect((await caught(() => alongside.data())).code).toBe('OUT_OF_MEMORY')
-    const use = await caught(() => add(y, 1))
+    expect((await rejectedError(() => y.data())).code).toBe('OUT_OF_MEMORY')
+    expect((await rejectedError(() => alongside.data())).code).toBe('OUT_OF_MEMORY')
+    const use = await rejectedError(() => add(y, 1))
     expect([use.code, use.op]).toEqual(['OUT_OF_MEMORY', 'add'])
     expect(use.message).toContain('operand 0 is lost')
     expect(b.stats.errors).toEqual([expect.stringContaining('out of memory: the device refused 1048576 bytes')])

@@ -9,21 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { add, grad, mul, PuregradError, sum, tensor, valueAndGrad, withBackend, type Tensor } from '../../../src/index.js'
 import { expectClose } from '../../helpers/allclose.js'
 import { GPU_TIMEOUT, requireBackend, setupWebGPU } from './device.js'
-import { problem, step, type Params } from './mlp.js'
+import { trainLosses } from './mlp.js'
 
 const setup = await setupWebGPU()
-
-const train = (backend: string, steps: number): Tensor[] => withBackend(backend, () => {
-  const { params, x, y } = problem(backend)
-  let p: Params = params
-  const losses: Tensor[] = []
-  for (let i = 0; i < steps; i++) {
-    const [next, l] = step(p, x, y)
-    losses.push(l)
-    p = next
-  }
-  return losses
-})
 
 describe.skipIf(setup.skip !== undefined)(`webgpu training (${setup.skip ?? setup.driver})`, () => {
   afterAll(() => { if (setup.backend !== undefined) expect(setup.backend.stats.errors).toEqual([]) })
@@ -33,14 +21,14 @@ describe.skipIf(setup.skip !== undefined)(`webgpu training (${setup.skip ?? setu
     const reads0 = backend.stats.gpu.reads
     const submits0 = backend.stats.gpu.submits
     const dispatches0 = backend.stats.gpu.dispatches
-    const gpuLosses = train('webgpu', 200)
+    const gpuLosses = trainLosses('webgpu', 200)
     expect(backend.stats.gpu.reads, 'reads during training').toBe(reads0)
     const dispatches = backend.stats.gpu.dispatches - dispatches0
     const submits = backend.stats.gpu.submits - submits0
     // Work is batched: many dispatches per queue submission, not one round trip per op.
     expect(dispatches / Math.max(1, submits)).toBeGreaterThan(100)
     const got = await Promise.all(gpuLosses.map(async (l) => (await l.data())[0]))
-    const want = await Promise.all(train('js', 200).map(async (l) => (await l.data())[0]))
+    const want = await Promise.all(trainLosses('js', 200).map(async (l) => (await l.data())[0]))
     expect(got[199]).toBeLessThan(got[0] * 0.5)
     expectClose(got, want, { atol: 1e-5, rtol: 1e-4 })
     console.log(`webgpu MLP: loss ${got[0].toFixed(4)} -> ${got[199].toFixed(4)} (js ${want[199].toFixed(4)}); ${dispatches} dispatches in ${submits} submissions`)
