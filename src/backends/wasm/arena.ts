@@ -191,8 +191,13 @@ export class Arena {
 
   zeros(bytes: number): number {
     const ptr = this.alloc(bytes)
-    this.bytes().fill(0, ptr, ptr + bytes)
+    this.clear(ptr, bytes)
     return ptr
+  }
+
+  /** Sets `bytes` bytes at `ptr` to zero. */
+  clear(ptr: number, bytes: number): void {
+    this.bytes().fill(0, ptr, ptr + bytes)
   }
 
   /** A JS-heap copy of `n` elements of `dtype` at `ptr`, remembered as resident there. */

@@ -31,7 +31,7 @@ export const wasmConv2d = (ctx: GemmContext): Kernel<'conv2d', TypedArray> =>
     const co = w.shape[3]
     const cols = arena.alloc(g.m * g.kdim * 4)
     wasm.im2col(px, g.ptr, cols)
-    const pOut = arena.zeros(g.m * co * 4)
+    const pOut = arena.alloc(g.m * co * 4)
     gemm(ctx, { ptr: cols, rs: g.kdim, cs: 1 }, { ptr: pw, rs: co, cs: 1 }, pOut, g.m, co, g.kdim, gemmScratch(ctx, co, g.kdim))
     return arena.copyOut(pOut, g.m * co, 'float32')
   }
@@ -43,7 +43,7 @@ export const wasmConv2dBackInput = (ctx: GemmContext): Kernel<'conv2dBackInput',
     const pdy = arena.copyIn(dy.data), pw = arena.copyIn(w.data)
     const g = geometry(arena, out.shape, w.shape, dy.shape, p)
     const co = w.shape[3]
-    const dcols = arena.zeros(g.m * g.kdim * 4)
+    const dcols = arena.alloc(g.m * g.kdim * 4)
     // dcols [M, K] = dY [M, Co] x Wᵀ, with W stored [K, Co].
     gemm(ctx, { ptr: pdy, rs: co, cs: 1 }, { ptr: pw, rs: 1, cs: co }, dcols, g.m, g.kdim, co, gemmScratch(ctx, g.kdim, co))
     const size = out.shape.reduce((a, d) => a * d, 1)
@@ -61,7 +61,7 @@ export const wasmConv2dBackFilter = (ctx: GemmContext): Kernel<'conv2dBackFilter
     const co = out.shape[3]
     const cols = arena.alloc(g.m * g.kdim * 4)
     wasm.im2col(px, g.ptr, cols)
-    const dw = arena.zeros(g.kdim * co * 4)
+    const dw = arena.alloc(g.kdim * co * 4)
     // dW [K, Co] = colsᵀ dY, with cols stored [M, K].
     gemm(ctx, { ptr: cols, rs: 1, cs: g.kdim }, { ptr: pdy, rs: co, cs: 1 }, dw, g.kdim, co, g.m, gemmScratch(ctx, co, g.m))
     return arena.copyOut(dw, g.kdim * co, 'float32')

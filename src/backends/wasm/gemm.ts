@@ -1,6 +1,6 @@
 /**
- * The GEMM entry the wasm kernels share (matmul, convolution): C[m,n] += A[m,k] B[k,n] on operands
- * already in the arena, read through element strides (so transposed operands need no copy). The
+ * The GEMM entry the wasm kernels share (matmul, convolution): C[m,n] = A[m,k] B[k,n] on operands
+ * already in the arena (C is written, never read, so it needs no zeroing), read through element strides (so transposed operands need no copy). The
  * packed, blocked loops live in assembly/gemm.ts; big products are split over worker threads by
  * output rows (threads.ts), small ones run on the calling thread. Shares are whole MR-row
  * panels: each element's arithmetic depends only on the k-blocking, never on which rows a thread
@@ -42,7 +42,11 @@ export const gemmScratch = (ctx: GemmContext, n: number, k: number): number[] =>
 }
 
 export const gemm = (ctx: GemmContext, a: Operand, b: Operand, c: number, m: number, n: number, k: number, scratch: readonly number[]): void => {
-  if (m === 0 || n === 0 || k === 0) return
+  if (m === 0 || n === 0) return
+  if (k === 0) {
+    ctx.arena.clear(c, m * n * 4)
+    return
+  }
   if (ctx.pool !== undefined && m > MC && m * n * k >= PARALLEL_WORK) {
     ctx.pool.gemm([a.ptr, a.rs, a.cs, b.ptr, b.rs, b.cs, c, m, n, k, 0, m, 0], scratch, MR, ctx.arena.currentOp)
   } else {

@@ -41,7 +41,7 @@ export const wasmMatmul = (ctx: GemmContext): Kernel<'matmul', TypedArray> => ([
   const [offA, offB] = batchOffsets(a.shape.slice(0, -2), b.shape.slice(0, -2), out.shape.slice(0, -2), m * k, k * n)
   arena.reset('matmul')
   const pA = arena.copyIn(a.data), pB = arena.copyIn(b.data)
-  const pC = arena.zeros(offA.length * m * n * 4)
+  const pC = arena.alloc(offA.length * m * n * 4)
   const scratch = gemmScratch(ctx, n, k)
   for (let t = 0; t < offA.length; t++) {
     gemm(

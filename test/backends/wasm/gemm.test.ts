@@ -125,4 +125,22 @@ describe('wasm GEMM builds', () => {
       expect(shares).toHaveBeenCalledTimes(shapes.length * TRANSPOSES.length * many.length)
     })
   }
+
+  it('writes the product without reading the output memory: stale arena bytes never leak in, and k = 0 gives zeros', () => {
+    // No operand cache, so every call reuses the same arena bytes from the start.
+    const be = createWasmBackend({ threads: 2, minWork: 0, cacheBytes: 0 })
+    const [m, n, k] = [130, 40, 300]
+    const [a, b] = operands(m, n, k, false, false, 5)
+    const want = bits(matmul(be, a, b, m, n, false, false))
+    // A product with NaN everywhere leaves NaN in the arena where the next output will be.
+    const nan: In = { data: new Float32Array(m * k).fill(NaN), shape: [m, k], dtype: 'float32' }
+    expect(Number.isNaN(matmul(be, nan, b, m, n, false, false)[0])).toBe(true)
+    expect(bits(matmul(be, a, b, m, n, false, false)).equals(want)).toBe(true)
+    expectProduct(matmul(be, a, b, m, n, false, false), a, b, m, n, k, false, false)
+    matmul(be, nan, b, m, n, false, false)
+    const calls = be.stats.wasmCalls.matmul
+    const empty = matmul(be, f32([m, 0], 1), f32([0, n], 2), m, n, false, false)
+    expect(be.stats.wasmCalls.matmul).toBe(calls + 1)
+    expect(Array.from(empty)).toEqual(new Array(m * n).fill(0))
+  })
 })
