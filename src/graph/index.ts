@@ -7,7 +7,7 @@
  */
 
 export {
-  traceGraph, opCounts, GraphTrace,
+  traceGraph, opCounts,
   type Graph, type GraphNode, type GraphNodeKind, type GraphOutput,
 } from './trace.js'
 export { toMermaid, toDot, nodeLines, type GraphFormatOptions } from './export.js'

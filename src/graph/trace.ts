@@ -59,11 +59,11 @@ interface GraphTracer extends Tracer {
 }
 
 /**
- * @internal The trace behind `traceGraph`, which records each primitive applied to its values and
- * forwards it to the level below. Its level must come from the tracer machinery, so it is no API
- * of its own: use `traceGraph`.
+ * The trace behind `traceGraph`, which records each primitive applied to its values and forwards
+ * it to the level below. Its level must come from the tracer machinery, so it is not exported:
+ * use `traceGraph`.
  */
-export class GraphTrace extends Trace {
+class GraphTrace extends Trace {
   readonly nodes: GraphNode[] = []
   private readonly constants = new Map<Tensor, number>()
 
