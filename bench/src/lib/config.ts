@@ -6,7 +6,7 @@
 
 import type { AdamConfig } from '../peers/peer.js'
 
-export interface Reps { readonly warmup: number; readonly minReps: number; readonly maxReps: number; readonly targetMs: number }
+export interface Reps { readonly warmup: number; readonly warmupMs: number; readonly minReps: number; readonly maxReps: number; readonly targetMs: number }
 
 export interface Config {
   readonly smoke: boolean
@@ -38,7 +38,7 @@ export const fullConfig = (dataDir: string): Config => ({
   budgetMs: 30_000,
   w5BudgetMs: 30_000,
   w6BudgetMs: 150_000,
-  reps: { warmup: 2, minReps: 10, maxReps: 50, targetMs: 1000 },
+  reps: { warmup: 2, warmupMs: 1000, minReps: 10, maxReps: 50, targetMs: 1000 },
   adam,
   w1: { sizes: [128, 512, 1024] },
   w2: { layers: [784, 512, 256, 10], batch: 128, checkSteps: 20, tol: 1e-4 },
@@ -54,7 +54,7 @@ export const smokeConfig = (dataDir: string): Config => ({
   budgetMs: 15_000,
   w5BudgetMs: 15_000,
   w6BudgetMs: 15_000,
-  reps: { warmup: 1, minReps: 10, maxReps: 10, targetMs: 0 },
+  reps: { warmup: 1, warmupMs: 0, minReps: 10, maxReps: 10, targetMs: 0 },
   adam,
   w1: { sizes: [16, 32] },
   w2: { layers: [64, 32, 16, 10], batch: 16, checkSteps: 20, tol: 1e-4 },

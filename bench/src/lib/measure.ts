@@ -1,6 +1,8 @@
 /**
- * Timing with a budget. A measurement does warm-up runs, then timed runs until it has at least
- * `minReps` and has spent `targetMs`, or hits `maxReps`, and reports median and min. The budget is
+ * Timing with a budget. A measurement does warm-up runs (at least `warmup` of them, and for at
+ * least `warmupMs`, so fast kernels are timed after the engine has optimised them, not in its
+ * baseline tier), then timed runs until it has at least `minReps` and has spent `targetMs`, or
+ * hits `maxReps`, and reports median and min. The budget is
  * per table cell: when it runs out, the measurement stops after the current run and says so,
  * keeping the figure it reached (a single run cannot be interrupted, so a cell may overshoot by
  * one run).
@@ -37,6 +39,7 @@ export const median = (xs: readonly number[]): number => {
 
 export interface MeasureOptions {
   readonly warmup: number
+  readonly warmupMs: number
   readonly minReps: number
   readonly maxReps: number
   readonly targetMs: number
@@ -64,7 +67,8 @@ export const measure = async (run: () => Promise<unknown>, o: MeasureOptions): P
   let firstMs = NaN
   let lastReport = performance.now()
   try {
-    for (let i = 0; i < o.warmup; i++) {
+    const w0 = performance.now()
+    for (let i = 0; i < o.warmup || performance.now() - w0 < o.warmupMs; i++) {
       const t0 = performance.now()
       await run()
       if (i === 0) firstMs = performance.now() - t0

@@ -46,7 +46,7 @@ export const w2: Workload = {
           emit(timingRow(base, t, 1, extra(), `budget ran out during the ${checkSteps} check steps`))
         } else {
           const t = await measure(() => tr.step(b), {
-            ...config.reps, warmup: 0, budget,
+            ...config.reps, warmup: 0, warmupMs: 0, budget,
             progress: (p) => progress(timingRow(base, p, 1, extra())),
           })
           emit(timingRow(base, { ...t, firstMs: checkTimes[0] }, 1, extra()))

@@ -80,7 +80,7 @@ export const w3: Workload = {
         emit({ ...base, status: 'error', value: NaN, min: NaN, reps: 0, extra: { links_reached: 0 }, note: 'in a fresh process, it failed at 16 links too' })
         continue
       }
-      const r = await attempt0(peer, mode, reached, x, new Budget(Math.max(budget.left, 1)), { ...config.reps, warmup: 0 })
+      const r = await attempt0(peer, mode, reached, x, new Budget(Math.max(budget.left, 1)), { ...config.reps, warmup: 0, warmupMs: 0 })
       const note = `in a fresh process, figure measured at ${reached} links, the longest that ran when doubling from 16` +
         (r.t.status === 'over-budget' ? ', within what was left of the budget' : '')
       emit(timingRow(base, { ...r.t, status: 'error' }, 1000 / (3 * reached), { links_reached: reached, checksum: r.checksum }, note))
