@@ -86,13 +86,17 @@ export interface Backend<D = unknown> {
    * (the optimizers call it for concrete float32 leaves outside any transformation, and compose
    * differentiable ops otherwise). With the float32 constants `h`, per element:
    * `mu = m * b1 + g * omb1`, `nu = v * b2 + (g * g) * omb2`,
-   * `update = (mu / c1) / (sqrt(nu / c2) + eps)`, each operation rounded to float32 in that
-   * order, so the results equal the composite ops' bit for bit. Returns fresh buffers, or
-   * undefined to decline (the caller then composes ops).
+   * `update = ((mu / c1) / (sqrt(nu / c2) + eps)) * scale`, each operation rounded to float32 in
+   * that order, so the results equal the composite ops' bit for bit (`scale` is -lr for `adam`,
+   * whose learning rate then costs no pass of its own, and 1 for the bare direction). Returns
+   * fresh buffers, or undefined to decline (the caller then composes ops).
    */
   fusedAdam?(
     g: D, m: D, v: D, size: number,
-    h: { readonly b1: number; readonly omb1: number; readonly b2: number; readonly omb2: number; readonly c1: number; readonly c2: number; readonly eps: number },
+    h: {
+      readonly b1: number; readonly omb1: number; readonly b2: number; readonly omb2: number
+      readonly c1: number; readonly c2: number; readonly eps: number; readonly scale: number
+    },
   ): { readonly mu: D; readonly nu: D; readonly update: D } | undefined
 }
 

@@ -25,10 +25,10 @@ import { Tensor } from '../core/tensor.js'
 import { treeDefEquals, treeFlatten, treeUnflatten } from '../diff/tree.js'
 import { abs, add, div, maximum, mul, sqrt } from '../ops/elementwise.js'
 import { checkHyper, hyperAt, type Hyper } from './schedules.js'
-import { withLearningRate, type GradientTransformation } from './transformation.js'
+import { withLearningRate, type GradientTransformation, type ScalingTransformation } from './transformation.js'
 import { withDecayedWeights } from './decay.js'
 import type { Mask } from './mask.js'
-import { leafwise, zerosTree } from './tree-math.js'
+import { leafwise, scaleTree, zerosTree } from './tree-math.js'
 
 /** Options of `adam`, `adamax` and their scaling transforms. */
 export interface AdamOptions {
@@ -79,8 +79,9 @@ const initMoments = <P>(params: P): AdamState<P> => ({ count: 0, mu: zerosTree(p
  * or non-float32 leaf, leaves on different backends or one without the capability, mismatched
  * records (the composite names the difference), NaN checking on (it checks each op's output), or
  * a backend declining. Constants are the composite's: the weak scalars b1, 1 - b1, ... as float32.
+ * `scale` multiplies the direction last, as scaleTree would (1: the bare direction).
  */
-const fusedStep = <P>(grads: P, m: P, v: P, b1: number, b2: number, eps: number, t: number): [P, P, P] | undefined => {
+const fusedStep = <P>(grads: P, m: P, v: P, b1: number, b2: number, eps: number, t: number, scale: number): [P, P, P] | undefined => {
   if (config.debugNans) return undefined
   const [ms, def] = treeFlatten<Tensor>(m)
   const [gs, gDef] = treeFlatten<Tensor>(grads)
@@ -93,7 +94,7 @@ const fusedStep = <P>(grads: P, m: P, v: P, b1: number, b2: number, eps: number,
   }
   const same = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k])
   for (let i = 0; i < ms.length; i++) if (!same(gs[i], ms[i]) || !same(vs[i], ms[i])) return undefined
-  const h = { b1, omb1: 1 - b1, b2, omb2: 1 - b2, c1: 1 - b1 ** t, c2: 1 - b2 ** t, eps }
+  const h = { b1, omb1: 1 - b1, b2, omb2: 1 - b2, c1: 1 - b1 ** t, c2: 1 - b2 ** t, eps, scale }
   const outs: { readonly mu: unknown; readonly nu: unknown; readonly update: unknown }[] = []
   for (let i = 0; i < ms.length; i++) {
     const o = backend.fusedAdam(gs[i].buffer, ms[i].buffer, vs[i].buffer, ms[i].size, h)
@@ -126,19 +127,23 @@ const fusedStep = <P>(grads: P, m: P, v: P, b1: number, b2: number, eps: number,
  */
 export const scaleByAdam = <P>(opts: AdamOptions = {}): GradientTransformation<P, AdamState<P>> => {
   checkBetas('scaleByAdam', opts)
-  return {
-    init: initMoments,
-    update: (grads, state) => {
-      const { b1, b2, eps, t } = hypers(opts, state.count)
-      const fused = fusedStep(grads, state.mu, state.nu, b1, b2, eps, t)
-      if (fused !== undefined) return [fused[2], { count: t, mu: fused[0], nu: fused[1] }]
-      const mu = leafwise([state.mu, grads], ([m, g]) => add(mul(m, b1), mul(g, 1 - b1)))
-      const nu = leafwise([state.nu, grads], ([v, g]) => add(mul(v, b2), mul(mul(g, g), 1 - b2)))
-      const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t
-      const u = leafwise([mu, nu], ([m, v]) => div(div(m, c1), add(sqrt(div(v, c2)), eps)))
-      return [u, { count: t, mu, nu }]
-    },
+  // `adam` passes its -lr as `scale`, so the fused kernel applies it in the same pass.
+  const step = (grads: P, state: AdamState<P>, scale: number): [P, AdamState<P>] => {
+    const { b1, b2, eps, t } = hypers(opts, state.count)
+    const fused = fusedStep(grads, state.mu, state.nu, b1, b2, eps, t, scale)
+    if (fused !== undefined) return [fused[2], { count: t, mu: fused[0], nu: fused[1] }]
+    const mu = leafwise([state.mu, grads], ([m, g]) => add(mul(m, b1), mul(g, 1 - b1)))
+    const nu = leafwise([state.nu, grads], ([v, g]) => add(mul(v, b2), mul(mul(g, g), 1 - b2)))
+    const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t
+    const u = leafwise([mu, nu], ([m, v]) => div(div(m, c1), add(sqrt(div(v, c2)), eps)))
+    return [scaleTree(u, scale), { count: t, mu, nu }]
   }
+  const transformation: ScalingTransformation<P, AdamState<P>> = {
+    init: initMoments,
+    update: (grads, state) => step(grads, state, 1),
+    updateScaled: (grads, state, _params, a) => step(grads, state, a),
+  }
+  return transformation
 }
 
 /**

@@ -224,9 +224,21 @@ export const checkFloatLeaves = (op: string, params: unknown): void => {
 }
 
 /**
+ * @internal A transformation that can multiply its updates by a constant within its own update,
+ * where a fused kernel does it in the same pass (scaleByAdam): `updateScaled(g, s, p, a)` equals
+ * `update(g, s, p)` with the updates multiplied by `a`, bit for bit.
+ */
+export interface ScalingTransformation<P, S> extends GradientTransformation<P, S> {
+  readonly updateScaled: (grads: P, state: S, params: P, a: number) => [updates: P, state: S]
+}
+
+const scales = <P, S>(t: GradientTransformation<P, S>): t is ScalingTransformation<P, S> => 'updateScaled' in t
+
+/**
  * `inner` followed by multiplication by -learningRate(step), where step is the inner state's
  * count before the update: the learning rate shares the inner transformation's count, so the
- * state stays the inner state (how adam's state is `{ count, mu, nu }`, not a tuple).
+ * state stays the inner state (how adam's state is `{ count, mu, nu }`, not a tuple). An inner
+ * transformation that scales its own updates (ScalingTransformation) does it in its update.
  */
 export const withLearningRate = <P, S extends CountState>(
   op: string,
@@ -241,6 +253,7 @@ export const withLearningRate = <P, S extends CountState>(
     },
     // The temporaries of a step (moments' products, square roots...) are released as it returns.
     update: (grads, state, params) => releasing(() => {
+      if (scales(inner)) return inner.updateScaled(grads, state, params, -hyperAt(learningRate, state.count))
       const [u, next] = inner.update(grads, state, params)
       return [scaleTree(u, -hyperAt(learningRate, state.count)), next]
     }),

@@ -3,14 +3,14 @@
  * random float32 records over several steps, with schedules and non-default constants, the
  * moments and updates equal the composite's bit for bit, on the same backend without the
  * capability and on the JS reference, and the fused kernel is proven to have run (one call per
- * leaf per step). Where it must not run (traced leaves under grad, float64 leaves, NaN checking),
+ * leaf per step, with `adam`'s learning rate applied in the same pass). Where it must not run (traced leaves under grad, float64 leaves, NaN checking),
  * the counter stays at zero and the results still match the composite.
  */
 
 import { afterEach, describe, expect, it } from 'vitest'
 import { grad, registerBackend, setDebugNans, sum, square, sub, tensor, withBackend, type Backend, type Tensor } from '../../../src/index.js'
 import { createWasmBackend } from '../../../src/backends/wasm/index.js'
-import { adam, adamw, applyUpdates, scaleByAdam, type AdamState, type GradientTransformation } from '../../../src/optim/index.js'
+import { adam, adamw, applyUpdates, chain, scaleByAdam, scaleByLearningRate, type AdamState, type GradientTransformation } from '../../../src/optim/index.js'
 
 const fused = createWasmBackend({ name: 'wasm-fused-adam', threads: 1 })
 const plain: Backend = Object.assign({}, createWasmBackend({ name: 'wasm-plain-adam', threads: 1 }), { name: 'wasm-plain-adam', fusedAdam: undefined })
@@ -61,6 +61,7 @@ const trajectory = (name: string, opt: GradientTransformation<Rec, AdamState<Rec
 
 const OPTIMIZERS: readonly [string, () => GradientTransformation<Rec, AdamState<Rec>>][] = [
   ['adam', () => adam<Rec>(1e-2)],
+  ['adam with a scheduled learning rate reaching 0', () => adam<Rec>((c) => Math.max(0, 0.3 - 0.1 * c))],
   ['scaleByAdam with scheduled b1 and other constants', () => scaleByAdam<Rec>({ b1: (c) => 0.8 + 0.01 * c, b2: 0.99, eps: 1e-3 })],
   ['adamw', () => adamw<Rec>(3e-3, { weightDecay: 0.1 })],
 ]
@@ -72,6 +73,39 @@ describe('fused Adam on the wasm backend', () => {
     expect(fused.stats.fusedAdamCalls).toBe(6 * LEAVES)
     expect(trajectory(plain.name, make(), 6)).toEqual(got)
     expect(trajectory('js', make(), 6)).toEqual(got)
+  })
+
+  it('adam equals chain(scaleByAdam, scaleByLearningRate) bit for bit: the scale in the kernel rounds as the op does', () => {
+    withBackend(fused.name, () => {
+      const lr = (c: number) => 0.37 / (c + 1)
+      const a = adam<Rec>(lr), c = chain(scaleByAdam<Rec>(), scaleByLearningRate<Rec>(lr))
+      const p = record(1)
+      let sa = a.init(p), sc = c.init(p)
+      for (let i = 0; i < 4; i++) {
+        const g = record(50 + i)
+        const [ua, na] = a.update(g, sa, p)
+        const [uc, nc] = c.update(g, sc, p)
+        expect(values(ua)).toEqual(values(uc))
+        sa = na
+        sc = nc
+      }
+    })
+  })
+
+  it("adam's learning rate is applied inside the fused pass: no elementwise kernel runs in its update", () => {
+    withBackend(fused.name, () => {
+      const params = record(1)
+      const opt = adam<Rec>(1e-2)
+      const state = opt.init(params)
+      const g = record(2)
+      fused.stats.reset()
+      const [u] = opt.update(g, state, params)
+      expect(fused.stats.fusedAdamCalls).toBe(LEAVES)
+      expect(fused.stats.kernelCalls).toEqual({})
+      // The first step of Adam is -lr * g / (|g| + eps'), so -lr sign(g) up to eps: the scale took.
+      const gw = g.w.dataSync(), uw = u.w.dataSync()
+      for (let i = 0; i < gw.length; i++) if (Math.abs(gw[i]) > 1e-3) expect(uw[i]).toBeCloseTo(-1e-2 * Math.sign(gw[i]), 6)
+    })
   })
 
   it('a leaf traced by grad composes ops instead, and its derivative matches the composite', () => {
