@@ -16,7 +16,7 @@ import { jvp, vjp, PuregradError, treeLeavesWithPath, type Tensor } from '../src
 import { EXACT_TOLERANCE, FD_EPS, FD_TOLERANCE, lawSeed, type FloatDType, type Tolerance } from './config.js'
 import { attempt, inStage, holds, type Verdict } from './failure.js'
 import {
-  finiteOutput, gradHasArgStructure, jvpMatchesFiniteDifferences, vjpAdjointsJvp, vjpMatchesFiniteDifferences,
+  callOn, finiteOutput, gradHasArgStructure, jvpMatchesFiniteDifferences, vjpAdjointsJvp, vjpMatchesFiniteDifferences,
   type Differentiable, type FdTolerance,
 } from './predicates.js'
 import { castTree, isFloatDType, makeRng, randomLike, workingDType, type CheckDType } from './tree-math.js'
@@ -145,7 +145,7 @@ const recurse = (f: Differentiable, args: readonly unknown[], order: number, r: 
       return inStage(revStage, attempt('vjp-finite-difference', () => {
         const rng = makeRng(r.seed)
         const t = randomLike(args, rng)
-        const c = randomLike(f(...args), rng)
+        const c = randomLike(callOn(f, args), rng)
         return first(
           () => gradHasArgStructure(f, args, c),
           () => vjpMatchesFiniteDifferences(f, args, t, c, r.fd),
@@ -180,6 +180,6 @@ const recurse = (f: Differentiable, args: readonly unknown[], order: number, r: 
 export const gradLawsAt = (f: Differentiable, args: readonly unknown[], opts: GradCheckOptions = {}): Verdict => {
   const ok = finiteOutput(f, args)
   if (E.isLeft(ok)) return ok
-  const r = resolveCheck(opts, workingDType(args, f(...args)))
+  const r = resolveCheck(opts, workingDType(args, callOn(f, args)))
   return recurse(f, args, r.order, r, '')
 }

@@ -14,9 +14,14 @@ import type { Tolerance } from './config.js'
 import { attempt, holds, violated, type LawName, type Verdict } from './failure.js'
 import { axpy, flat, inner, isFloatDType, ravel, scaleTree, sizeScaled, worstMismatch, type FlatLeaf } from './tree-math.js'
 
-/** A function of any number of records of tensors, returning a tensor or a record of tensors. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Differentiable = (...args: any[]) => unknown
+/**
+ * A function of any number of records of tensors, returning a tensor or a record of tensors.
+ * Its parameters are `never[]` so that a function of any argument types is one.
+ */
+export type Differentiable = (...args: never[]) => unknown
+
+/** Calls `f` on arguments the laws built (records shaped like the caller's). */
+export const callOn = (f: Differentiable, args: readonly unknown[]): unknown => (f as (...a: readonly unknown[]) => unknown)(...args)
 
 /** A tolerance against finite differences, with the central-difference step. */
 export interface FdTolerance extends Tolerance {
@@ -45,7 +50,7 @@ const callVjp = (f: Differentiable, args: Args) => vjp(f as (...a: unknown[]) =>
  * ```
  */
 export const numericalJvp = (f: Differentiable, args: Args, t: Args, eps: number): Float64Array[] => {
-  const plus = flat(f(...axpy(args, eps, t)), 'out'), minus = flat(f(...axpy(args, -eps, t)), 'out')
+  const plus = flat(callOn(f, axpy(args, eps, t)), 'out'), minus = flat(callOn(f, axpy(args, -eps, t)), 'out')
   return plus.map((p, k) => p.values.map((v, i) => (v === minus[k].values[i] ? 0 : (v - minus[k].values[i]) * (0.5 / eps))))
 }
 
@@ -92,7 +97,7 @@ const exactAllowed = (tol: Tolerance, ...magnitudes: number[]): number => tol.at
  * ```
  */
 export const finiteOutput = (f: Differentiable, args: Args): Verdict => attempt('finite-output', () => {
-  for (const l of floats(flat(f(...args), 'out'))) {
+  for (const l of floats(flat(callOn(f, args), 'out'))) {
     const i = l.values.findIndex((v) => !Number.isFinite(v))
     if (i >= 0) return violated({ law: 'finite-output', measured: l.values[i], expected: 0, allowed: Infinity, where: `${l.path} (flat index ${i})`, detail: `f(x) is ${l.values[i]}: finite differences and tolerances mean nothing there; draw points inside f's domain` })
   }
@@ -116,7 +121,7 @@ export const finiteOutput = (f: Differentiable, args: Args): Verdict => attempt(
 export const jvpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Args, tol: FdTolerance): Verdict =>
   attempt('jvp-finite-difference', () => {
     const [out, tout] = callJvp(f, args, t)
-    const po = flat(out, 'out'), base = flat(f(...args), 'out')
+    const po = flat(out, 'out'), base = flat(callOn(f, args), 'out')
     const sizes = po.map((l) => l.values.length)
     const p = compare('jvp-primal', "jvp's primal output against f(x)", po, base, sizeScaled(tol, sizes))
     if (E.isLeft(p)) return p
@@ -181,7 +186,7 @@ export const vjpMatchesFiniteDifferences = (f: Differentiable, args: Args, t: Ar
   attempt('vjp-finite-difference', () => {
     const r = pullbackChecked(f, args, c)
     if (E.isLeft(r)) return r.left
-    const po = flat(r.right.out, 'out'), base = flat(f(...args), 'out')
+    const po = flat(r.right.out, 'out'), base = flat(callOn(f, args), 'out')
     const p = compare('vjp-primal', "vjp's primal output against f(x)", po, base, sizeScaled(tol, po.map((l) => l.values.length)))
     if (E.isLeft(p)) return p
     const ip = inner(t, r.right.g)
@@ -306,7 +311,7 @@ export const hvpMatchesFiniteDifferences = (f: Differentiable, args: Args, v: Ar
 export const hessianIsSymmetric = (f: Differentiable, args: Args, tol: Tolerance): Verdict =>
   attempt('hessian-symmetric', () => {
     const r = ravel([...args])
-    const h = hessian((x: Tensor) => f(...(r.unravel(x) as unknown[])) as Tensor)(r.vector)
+    const h = hessian((x: Tensor) => callOn(f, r.unravel(x) as unknown[]) as Tensor)(r.vector)
     const n = r.vector.size
     const H = Float64Array.from(h.dataSync())
     const scale = H.reduce((m, x) => Math.max(m, Math.abs(x)), 0)
@@ -347,9 +352,9 @@ const maxAbs = (leaves: readonly FlatLeaf[]): { value: number; where: string } =
  */
 export const stopGradientIsZero = (f: Differentiable, args: Args, t: Args, c: unknown): Verdict =>
   attempt('stop-gradient-zero', () => {
-    const sg: Differentiable = (...a: unknown[]) => treeMap(f(...a), (x: Tensor) => stopGradient(x))
-    const base = flat(f(...args), 'out')
-    const same = compare('stop-gradient-zero', 'stopGradient(f(x)) against f(x)', flat(sg(...args), 'out'), base, () => 0)
+    const sg: Differentiable = (...a: unknown[]) => treeMap(callOn(f, a), (x: Tensor) => stopGradient(x))
+    const base = flat(callOn(f, args), 'out')
+    const same = compare('stop-gradient-zero', 'stopGradient(f(x)) against f(x)', flat(callOn(sg, args), 'out'), base, () => 0)
     if (E.isLeft(same)) return same
     const fwd = maxAbs(flat(callJvp(sg, args, t)[1], 'tangent_out'))
     if (fwd.value !== 0) return violated({ law: 'stop-gradient-zero', measured: fwd.value, expected: 0, allowed: 0, where: fwd.where, detail: 'jvp of stopGradient(f) is not zero' })
@@ -385,7 +390,7 @@ export const customRuleMatchesReference = (custom: Differentiable, reference: Di
     const law = 'custom-rule-matches-reference'
     const close = (m: readonly FlatLeaf[], e: readonly FlatLeaf[]) => (k: number, i: number) =>
       exactAllowed(tol, m[k].values[i], e[k].values[i])
-    const v1 = flat(custom(...args), 'out'), v0 = flat(reference(...args), 'out')
+    const v1 = flat(callOn(custom, args), 'out'), v0 = flat(callOn(reference, args), 'out')
     const value = compare(law, 'value of the custom function against the reference', v1, v0, close(v1, v0))
     if (E.isLeft(value)) return value
     const j1 = flat(callJvp(custom, args, t)[1], 'tangent_out'), j0 = flat(callJvp(reference, args, t)[1], 'tangent_out')

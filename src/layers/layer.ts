@@ -66,11 +66,11 @@ export interface Layer<P = Empty, S = Empty> {
 }
 
 /** Any layer, whatever its parameter and state types: the element type of combinator arguments. */
-export type AnyLayer = Layer<any, any>
+export type AnyLayer = Layer<unknown, unknown>
 /** The parameter record type of a layer: `ParamsOf<typeof model>`. */
-export type ParamsOf<L> = L extends Layer<infer P, any> ? P : never
+export type ParamsOf<L> = L extends Layer<infer P, unknown> ? P : never
 /** The state type of a layer: `StateOf<typeof model>`. */
-export type StateOf<L> = L extends Layer<any, infer S> ? S : never
+export type StateOf<L> = L extends Layer<unknown, infer S> ? S : never
 
 export const EMPTY: Empty = Object.freeze({}) as Empty
 

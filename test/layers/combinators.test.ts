@@ -3,7 +3,7 @@ import { grad, sum, tensor, type Tensor } from '../../src/index.js'
 import { checkLayer } from '../../laws/index.js'
 import {
   activation, batchNorm, conv2d, dense, dropout, flatten, named, relu, residual, sequential, softmaxCrossEntropy, tanh,
-  type BatchNormState, type Empty,
+  type BatchNormState, type DenseParams, type Empty, type NormParams, type ParamsOf, type StateOf,
 } from '../../src/layers/index.js'
 import { key, normal } from '../../src/random/index.js'
 import { expectClose, expectError, seededValues } from '../helpers/allclose.js'
@@ -31,6 +31,17 @@ describe('sequential', () => {
     expectClose(y, want, { atol: 0 })
     expectClose(s[3].mean, bnState.mean, { atol: 0 })
     expect(s[0]).toEqual({})
+  })
+
+  it('ParamsOf and StateOf read the record types off a layer', () => {
+    expectTypeOf<ParamsOf<typeof model>>().toEqualTypeOf<[DenseParams, Empty, DenseParams, NormParams]>()
+    expectTypeOf<StateOf<typeof model>>().toEqualTypeOf<[Empty, Empty, Empty, BatchNormState]>()
+    const d = dense(4)
+    expectTypeOf<ParamsOf<typeof d>>().toEqualTypeOf<DenseParams>()
+    expectTypeOf<StateOf<typeof d>>().toEqualTypeOf<Empty>()
+    const { params, state } = model.init(key(0), [3])
+    expect(params).toHaveLength(4)
+    expect(state[3].mean.shape).toEqual([2])
   })
 
   it('gradients come back with the params type', () => {

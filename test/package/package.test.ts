@@ -20,7 +20,7 @@
  */
 
 import { build } from 'esbuild'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -162,6 +162,22 @@ describe('the package', () => {
     for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'data/digits/digits.csv.gz', 'data/digits/LICENSE.md']) expect(files, f).toContain(f)
     expect(files.filter((f) => /^(src|test|laws|bench|scripts|examples|docs)\//.test(f) || f.endsWith('.tgz'))).toEqual([])
     expect(packed.size, 'tarball size').toBeLessThan(2_000_000)
+  })
+
+  it('declares no `any` type anywhere in its public declarations', () => {
+    const dist = join(consumer, 'node_modules', 'puregrad', 'dist')
+    const found: string[] = []
+    const files = readdirSync(dist).filter((f) => /\.d\.c?ts$/.test(f))
+    expect(files.length).toBeGreaterThan(10)
+    for (const f of files) {
+      const sf = ts.createSourceFile(f, readFileSync(join(dist, f), 'utf8'), ts.ScriptTarget.Latest, true)
+      const visit = (n: ts.Node): void => {
+        if (n.kind === ts.SyntaxKind.AnyKeyword) found.push(`${f}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${n.parent.getText()}`)
+        n.forEachChild(visit)
+      }
+      visit(sf)
+    }
+    expect(found).toEqual([])
   })
 })
 
