@@ -1,3 +1,11 @@
+/**
+ * The backend registry (src/backends/registry.ts): registerBackend, setBackend and withBackend
+ * (which restores the previous backend, also on throw), unknown names as BACKEND_UNAVAILABLE,
+ * re-registering a name replacing the backend, BACKEND_MISMATCH when one op mixes instances, and
+ * the kernel call counters showing which backend ran an op. The other backends here are JS backend
+ * instances under new names.
+ */
+
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   add, createJsBackend, getBackend, grad, listBackends, mul, registerBackend, setBackend, sum, tensor, toBackend, withBackend,

@@ -1,3 +1,10 @@
+/**
+ * Tensor construction and reading (src/core): tensor() from numbers, nested arrays, booleans and
+ * typed arrays, with dtypes and its errors (ragged input, a shape the data does not fill, an
+ * unknown dtype); the constructors (zeros, arange, linspace, eye...); readers that return copies;
+ * and toString against the strings numpy's str() prints. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import {
   arange, eye, full, linspace, ones, onesLike, scalar, tensor, zeros, zerosLike, isTensor, add,

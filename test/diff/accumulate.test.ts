@@ -1,3 +1,10 @@
+/**
+ * Gradient accumulation (src/diff/accumulate.ts): getGradMonoid's identity is the symbolic
+ * zeroGrad, its concat adds records leaf by leaf (identity and associativity laws, TREE_MISMATCH on
+ * differing structure, micro-batch gradients folded with fp-ts concatAll against sums worked out by
+ * hand), and materialize turns zeroGrad into typed zeros. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { concatAll } from 'fp-ts/Monoid'
 import { getGradMonoid, grad, materialize, mul, sum, tensor, zeroGrad, Tensor, type Accumulated } from '../../src/index.js'

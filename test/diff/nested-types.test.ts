@@ -1,3 +1,9 @@
+/**
+ * Nested transformations type-check without annotations: expectTypeOf checks that grad of grad is
+ * (x: Tensor) => Tensor, and the type of valueAndGrad; the second derivative of sum(sin(x)) in
+ * float64 equals Math.sin negated, exactly. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { grad, sin, sum, tensor, valueAndGrad, type Tensor } from '../../src/index.js'
 

@@ -1,3 +1,10 @@
+/**
+ * The reverse-mode tape (src/diff/reverse.ts): tapeStats shows each recorded op visited exactly
+ * once (3n + 1 visits for a chain of n links), a chain of 100,000 ops differentiates without stack
+ * overflow, and a 50-link tanh chain's gradient matches its closed form to 1e-12. Runs once per
+ * backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { add, grad, mul, sum, tanh, tensor, type Tensor } from '../../src/index.js'
 import { tapeStats } from '../../src/diff/reverse.js'

@@ -1,3 +1,11 @@
+/**
+ * The transformations (src/diff/transforms.ts) on float64 inputs against results derived by hand:
+ * grad and valueAndGrad over parameter records (structure, types, argnums, hasAux, errors naming
+ * paths), vjp and jvp over trees, jacfwd, jacrev and hessian, nested derivatives without
+ * perturbation confusion, customVjp, customJvp, stopGradient, escaped tracers and debugNans. Runs
+ * once per backend (js and wasm).
+ */
+
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import {
   add, concat, cos, customJvp, customVjp, grad, hessian, jacfwd, jacrev, jvp, log, matmul, mul, onesLike, pow,

@@ -1,3 +1,11 @@
+/**
+ * The activations (src/layers/activations.ts) in float64 against independent closed forms: values,
+ * first derivatives (reverse mode) and second derivatives (forward over reverse), and the softmax
+ * and logSoftmax gradients; finite values and derivatives at |x| up to 1e4 in float32 and float64;
+ * precision of softplus, softmax and logSoftmax at extreme inputs; the documented derivatives at
+ * kinks; and the law kit's checkGrads at order 2.
+ */
+
 import { describe, expect, it } from 'vitest'
 import { grad, jvp, mul, onesLike, sum, tensor, type Tensor } from '../../src/index.js'
 import { checkGrads } from '../../laws/index.js'

@@ -1,3 +1,10 @@
+/**
+ * The combinators (src/layers/combinators.ts: sequential, named, residual): outputs equal applying
+ * the child layers by hand, params and state are typed (ParamsOf, StateOf, checked with
+ * expectTypeOf), each child gets its own key, errors name the path to the failing layer, and each
+ * passes checkLayer at order 2. A small CNN takes one gradient step and its loss decreases.
+ */
+
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { grad, sum, tensor, type Tensor } from '../../src/index.js'
 import { checkLayer } from '../../laws/index.js'

@@ -1,3 +1,11 @@
+/**
+ * The dense, conv2d, pooling, globalAvgPool, flatten and embedding layers: init shapes and
+ * outputShape, apply against direct float64 computations (matrix product, a naive convolution,
+ * window maxima and means, table rows), errors naming the layer, and checkLayer at order 2. Also:
+ * init is a pure function of the key, and dropout and lstm outputs stay on the input's backend, not
+ * the current one.
+ */
+
 import { describe, expect, it } from 'vitest'
 import { tensor, type Tensor } from '../../src/index.js'
 import { checkLayer } from '../../laws/index.js'

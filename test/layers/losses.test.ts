@@ -1,3 +1,10 @@
+/**
+ * The losses and penalties (src/layers/losses.ts) in float64 against closed forms: values under
+ * each reduction and gradients, finite results at huge logits, argument errors, softmaxCrossEntropy
+ * on a backend without synchronous reads (an out-of-range label gives NaN and no gradient), and the
+ * law kit's checkGrads for each.
+ */
+
 import { describe, expect, it } from 'vitest'
 import { createJsBackend, grad, PuregradError, registerBackend, tensor, withBackend, type Tensor } from '../../src/index.js'
 import { checkGrads } from '../../laws/index.js'

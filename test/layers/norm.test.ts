@@ -1,3 +1,10 @@
+/**
+ * batchNorm, layerNorm and rmsNorm (src/layers/norm.ts) against float64 formulas written here:
+ * batch statistics and running-state updates in training, running statistics in inference,
+ * convergence of the running statistics, a new state that carries no gradient, per-channel
+ * normalisation of images, and checkLayer at order 2 (batchNorm in training and inference mode).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { grad, mul, sum, tensor, type Tensor } from '../../src/index.js'
 import { checkLayer } from '../../laws/index.js'

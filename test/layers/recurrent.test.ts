@@ -1,3 +1,10 @@
+/**
+ * scan and the recurrent layers (src/layers/scan.ts, recurrent.ts): scan against cumsum, suffix
+ * sums, a closed-form gradient and checkGrads at order 2; the SimpleRNN, LSTM and GRU cells and
+ * layers step by step against hand-written float64 implementations; orthogonal recurrent weights;
+ * time-major, reversed and last-step-only outputs; shape errors; and checkLayer at order 2.
+ */
+
 import { describe, expect, it } from 'vitest'
 import { add, cumsum, grad, mul, sum, tanh, tensor, transpose, type Tensor } from '../../src/index.js'
 import { checkGrads, checkLayer } from '../../laws/index.js'

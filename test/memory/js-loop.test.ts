@@ -1,3 +1,9 @@
+/**
+ * Memory on the js backend without dispose: a synchronous 10,000-step training loop of a small MLP
+ * keeps RSS growth under 50 MiB on the default backend, and on a byte-counting JS backend its live
+ * bytes return to within 4 KiB of the baseline after garbage collection. The loss must decrease.
+ */
+
 import { describe, expect, it } from 'vitest'
 import {
   createJsBackend, registerBackend, withBackend, tensor, matmul, add, relu, logSoftmax, sum, mul,

@@ -1,3 +1,10 @@
+/**
+ * conv2d, maxPool2d and avgPool2d (src/ops/conv.ts): conv2d against a naive float64 loop with
+ * TensorFlow's padding arithmetic over strides, dilations and 'same'/'valid' padding, plus explicit
+ * pads and small cases by hand; pooling against values by hand, with 'same' padding and NaN; and
+ * the errors. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { avgPool2d, conv2d, maxPool2d, tensor, type Conv2dOptions, type Tensor } from '../../src/index.js'
 import { expectClose, expectError, seededValues } from '../helpers/allclose.js'

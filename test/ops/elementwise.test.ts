@@ -1,3 +1,10 @@
+/**
+ * The elementwise ops against Math values and hand-written results: unary and binary arithmetic,
+ * NaN, infinities and rounding, dtype rules (int32, bool, JS numbers), numpy broadcasting,
+ * comparisons and logic, where, cast and stopGradient, and that every function export carries its
+ * export name. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import {
   abs, add, cast, ceil, cos, div, equal, erf, exp, expm1, floor, greater, greaterEqual, isFinite, isNaN, less,

@@ -1,3 +1,9 @@
+/**
+ * gather (take), scatterAdd and oneHot (src/ops/indexing.ts) against values worked out by hand:
+ * axes, repeated indices, index tensors of any rank and the errors; scatterAdd is gather's adjoint,
+ * <gather(x, i), u> = <x, scatterAdd(u, i)> exactly. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { arange, gather, oneHot, scatterAdd, take, tensor, type Tensor } from '../../src/index.js'
 import { expectError } from '../helpers/allclose.js'

@@ -1,3 +1,9 @@
+/**
+ * matmul, dot and outer (src/ops/linalg.ts): small products by hand, int32, 1-D operands, numpy
+ * batch broadcasting and the transpose flags against a naive float64 batched product, and errors
+ * naming the shapes. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { dot, matmul, outer, tensor, transpose, type Tensor } from '../../src/index.js'
 import { expectClose, expectError, seededValues } from '../helpers/allclose.js'

@@ -1,3 +1,9 @@
+/**
+ * The movement ops (src/ops/movement.ts): reshape, transpose, broadcastTo, expandDims, squeeze,
+ * flatten, slice, concat, stack, split and pad against arrays written by hand, and their errors for
+ * bad shapes and axes. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import {
   arange, broadcastTo, concat, expandDims, flatten, pad, reshape, slice, split, squeeze, stack, tensor, transpose,

@@ -1,3 +1,9 @@
+/**
+ * relu, sigmoid, clip, logSumExp, softmax, logSoftmax and norm (src/ops/nn.ts) against float64
+ * formulas computed with Math: over axes, stable for large inputs, and with -Infinity entries
+ * contributing nothing. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { clip, logSoftmax, logSumExp, norm, relu, sigmoid, softmax, tensor, type Tensor } from '../../src/index.js'
 import { expectClose, expectError } from '../helpers/allclose.js'

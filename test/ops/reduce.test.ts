@@ -1,3 +1,9 @@
+/**
+ * The reductions (src/ops/reduce.ts): sum, max, min, argmax, argmin, cumsum, mean, variance and std
+ * over everything, one or several axes and keepDims, against values worked out by hand; NaN, ties,
+ * int32, empty inputs and INVALID_AXIS errors. Runs once per backend (js and wasm).
+ */
+
 import { describe, expect, it } from 'vitest'
 import { argmax, argmin, arange, cumsum, max, mean, min, std, sum, tensor, variance, type Tensor } from '../../src/index.js'
 import { expectClose, expectError } from '../helpers/allclose.js'

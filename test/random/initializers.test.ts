@@ -1,3 +1,10 @@
+/**
+ * The weight initializers (src/layers/initializers.ts): computeFans; variance scaling (sample
+ * variance within 2% of the target, mean, bounds, fan modes, dtype, determinism per key); constant
+ * fills; and orthogonal, orthonormal to 1e-13 in float64, with 2x2 draws at uniformly distributed
+ * angles (Haar measure).
+ */
+
 import { describe, expect, it } from 'vitest'
 import type { Tensor } from '../../src/index.js'
 import * as init from '../../src/layers/initializers.js'

@@ -1,3 +1,10 @@
+/**
+ * PRNG keys (src/random/key.ts, threefry.ts): threefry2x32 against the Random123 known-answer
+ * vectors; key, split and foldIn as in jax.random (values from its documentation), deterministic
+ * and distinct; keys are frozen values that treeMap and grad pass through as non-leaves; non-keys
+ * are rejected.
+ */
+
 import { describe, expect, it } from 'vitest'
 import { grad, mul, sum, tensor, treeLeaves, treeMap, type Tensor } from '../../src/index.js'
 import { threefry2x32 } from '../../src/random/threefry.js'

@@ -1,3 +1,10 @@
+/**
+ * The wasm backend in headless Chromium: a page bundled from the sources with esbuild loads the
+ * relaxed-SIMD and baseline-SIMD builds with createWasmBackendAsync (one thread each), and each
+ * build's matmul, in all four transpose combinations, stays within the float32 error bound of a
+ * float64 product computed on the page. Skipped when Chromium is missing, except on CI.
+ */
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -5,10 +12,6 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import { chromiumMissing, runPage } from '../../package/browser.js'
-
-// The wasm backend in headless Chromium, from the sources: both kernel builds load asynchronously
-// on the main thread, relaxed SIMD is picked where the browser has it, and each build multiplies
-// every transpose combination within float32 error of a float64 product computed on the page.
 
 const ENTRY = fileURLToPath(new URL('../../../src/backends/wasm/index.ts', import.meta.url))
 

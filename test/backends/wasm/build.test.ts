@@ -1,3 +1,9 @@
+/**
+ * The committed wasm kernels are up to date: `scripts/build-wasm.mjs --check` recompiles the four
+ * modules from the AssemblyScript sources and must report src/backends/wasm/kernels.generated.ts
+ * unchanged.
+ */
+
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 

@@ -1,3 +1,11 @@
+/**
+ * The wasm GEMM's two builds: only the relaxed modules contain relaxed_madd and only the baseline
+ * ones validate with relaxed SIMD switched off; the relaxed build loads by default, the baseline
+ * one when the engine rejects relaxed SIMD; each is within the float32 error bound of a float64
+ * product for every transpose and ragged size; 1, 2 and 3 threads give the same bits; and stale
+ * arena bytes never leak into the output.
+ */
+
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createWasmBackend, createWasmBackendAsync, type WasmBackend } from '../../../src/backends/wasm/index.js'
@@ -6,9 +14,6 @@ import { ThreadPool } from '../../../src/backends/wasm/threads.js'
 import * as generated from '../../../src/backends/wasm/kernels.generated.js'
 import type { KernelInput } from '../../../src/backends/backend.js'
 import type { TypedArray } from '../../../src/core/dtype.js'
-
-// The GEMM's two builds (relaxed SIMD and baseline SIMD): which one loads, that each is right
-// against a float64 reference for every transpose and ragged size, and that threads change no bit.
 
 type In = KernelInput<TypedArray>
 const rand = (n: number, seed: number): Float32Array => {

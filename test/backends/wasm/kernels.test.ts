@@ -1,3 +1,10 @@
+/**
+ * The wasm backend's matmul, conv2d and conv2d backward kernels against the JS reference kernels,
+ * within float32 tolerance, on fast-check-drawn sizes, transposes, batch broadcasts, strides,
+ * dilations and pads, with wasm call counters proving they ran (float64 matmul stays in JS). Also:
+ * scratch memory stops growing once the cache ring fills, and two threads match one bit for bit.
+ */
+
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createWasmBackend } from '../../../src/backends/wasm/index.js'
