@@ -41,7 +41,7 @@ const rootName = (i: number): string => (i === 0 ? 'params' : `args[${i}]`)
 const checkDifferentiable = (op: string) => (leaf: Tensor, path: string): void => {
   if (!(leaf instanceof Tensor)) fail('INVALID_ARGUMENT', op, `${path}: expected a tensor, got ${typeof leaf}`)
   if (!isFloat(leaf.dtype)) {
-    fail('NON_DIFFERENTIABLE', op, `${path}: cannot differentiate with respect to a ${leaf.dtype} tensor; pass it as a non-differentiated argument (argnums) or cast it to a float dtype`)
+    fail('NON_DIFFERENTIABLE', op, `${path}: cannot differentiate with respect to ${leaf.dtype === 'int32' ? 'an' : 'a'} ${leaf.dtype} tensor; pass it as a non-differentiated argument (argnums) or cast it to a float dtype`)
   }
 }
 

@@ -18,7 +18,8 @@ import type { Tensor } from '../core/tensor.js'
 import { cast } from '../ops/elementwise.js'
 import { treeLeavesWithPath, treeZipWith } from '../diff/tree.js'
 import { releasing } from '../diff/transforms.js'
-import { PuregradError } from '../core/errors.js'
+import { PuregradError, fmtShape } from '../core/errors.js'
+import { shapesEqual } from '../core/shape.js'
 import { checkHyper, hyperAt, type Hyper } from './schedules.js'
 import { scaleTree, zerosTree } from './tree-math.js'
 
@@ -111,7 +112,8 @@ export function chain(...parts: readonly GradientTransformation<unknown, unknown
  * params + updates, leaf by leaf (each update cast to its parameter's dtype), as a new record.
  *
  * @throws PuregradError `TREE_MISMATCH` (naming the first difference) when the records differ in
- * structure; `SHAPE_MISMATCH` or `BROADCAST` when a leaf's update does not fit its parameter.
+ * structure; `SHAPE_MISMATCH` naming the leaf (`updates.layers[0].w: expected shape [64,32] (as
+ * params.layers[0].w), got [32,64]`) when an update's shape is not its parameter's.
  * @example
  * ```ts
  * import { tensor } from 'puregrad'
@@ -122,8 +124,30 @@ export function chain(...parts: readonly GradientTransformation<unknown, unknown
  * if (next.w.dataSync().join() !== '1.5,1.5' || params.w.dataSync().join() !== '1,2') throw new Error('applyUpdates')
  * ```
  */
-export const applyUpdates = <P>(params: P, updates: NoInfer<P>): P =>
-  treeZipWith(params, updates, (p: Tensor, u: Tensor) => p.add(cast(u, p.dtype)), 'params')
+export const applyUpdates = <P>(params: P, updates: NoInfer<P>): P => {
+  checkShapesLike('applyUpdates', 'updates', updates, params)
+  return treeZipWith(params, updates, (p: Tensor, u: Tensor) => p.add(cast(u, p.dtype)), 'params')
+}
+
+/**
+ * Checks that `tree` (called `name` in errors: grads, updates) has the structure of `params` and
+ * each leaf its parameter's shape, before any op runs: a transposed or mis-sized leaf would
+ * otherwise broadcast silently (an update of shape [1] added to every element of a [64]
+ * parameter) or fail in some elementwise op that cannot say which leaf it was.
+ */
+export const checkShapesLike = (op: string, name: string, tree: unknown, params: unknown): void => {
+  try {
+    treeZipWith(params, tree, (p: Tensor, x: Tensor, path: string) => {
+      if (!shapesEqual(p.shape, x.shape)) {
+        throw new PuregradError('SHAPE_MISMATCH', `${path}: expected shape ${fmtShape(p.shape)} (as params${path.slice(name.length)}), got ${fmtShape(x.shape)}`, op)
+      }
+      return p
+    }, name)
+  } catch (e) {
+    if (e instanceof PuregradError && e.code === 'TREE_MISMATCH') throw new PuregradError('TREE_MISMATCH', `${e.detail} (compared with params)`, op)
+    throw e
+  }
+}
 
 /**
  * Passes the updates through unchanged; empty state. The neutral part of a chain (and what
@@ -253,6 +277,7 @@ export const withLearningRate = <P, S extends CountState>(
     },
     // The temporaries of a step (moments' products, square roots...) are released as it returns.
     update: (grads, state, params) => releasing(() => {
+      checkShapesLike(op, 'grads', grads, params)
       if (scales(inner)) return inner.updateScaled(grads, state, params, -hyperAt(learningRate, state.count))
       const [u, next] = inner.update(grads, state, params)
       return [scaleTree(u, -hyperAt(learningRate, state.count)), next]

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import { add, grad, mul, sum, tensor, type Tensor } from '../../src/index.js'
 import {
-  adam, adamw, addDecayedWeights, applyUpdates, chain, clipByGlobalNorm, clipByValue, constantSchedule, masked, multiSteps,
+  adagrad, adam, adamax, adamw, addDecayedWeights, applyUpdates, chain, lion, rmsprop, clipByGlobalNorm, clipByValue, constantSchedule, masked, multiSteps,
   proximalL1, scale, scaleByAdam, scaleByLearningRate, setToZero, sgd, skipNonFinite, type GradientTransformation,
 } from '../../src/optim/index.js'
 import { expectClose, expectError } from '../helpers/allclose.js'
@@ -36,6 +36,17 @@ describe('applyUpdates and chain', () => {
   it('names the first structural difference', () => {
     const p = { a: f64(1), b: f64(2) }
     expectError(() => applyUpdates(p, { a: f64(1) } as unknown as typeof p), 'TREE_MISMATCH', 'params', 'missing key "b"')
+  })
+
+  it('rejects an update whose shape is not its parameter\'s, even where it would broadcast', () => {
+    const p = { w: f64([1, 2, 3, 4]), layers: [{ b: f64([0]) }] }
+    expectError(() => applyUpdates(p, { w: f64([1]), layers: [{ b: f64([0]) }] }), 'SHAPE_MISMATCH',
+      'applyUpdates: updates.w: expected shape [4] (as params.w), got [1]')
+    expectError(() => applyUpdates(p, { w: f64([1, 2, 3, 4]), layers: [{ b: f64([1, 2]) }] }), 'SHAPE_MISMATCH',
+      'updates.layers[0].b: expected shape [1] (as params.layers[0].b), got [2]')
+    const m = { w: tensor(Array.from({ length: 6 }, (_, i) => i), { shape: [2, 3] }) }
+    expectError(() => applyUpdates(m, { w: tensor(Array.from({ length: 6 }, (_, i) => i), { shape: [3, 2] }) }), 'SHAPE_MISMATCH',
+      'updates.w: expected shape [2,3] (as params.w), got [3,2]')
   })
 
   it("keeps the parts' states in a tuple and threads updates left to right", () => {
@@ -318,3 +329,22 @@ const recOfSorted = (sorted: number[]): Rec => {
   const b = sorted.slice(0, 3), w = sorted.slice(3, 9), s = sorted.slice(9, 10), v = sorted.slice(10, 14)
   return recOf([...w, ...b, ...s, ...v])
 }
+
+describe('the optimizers check the gradients against the parameters before any op runs', () => {
+  type Two = { layers: { w: Tensor }[] }
+  const params: Two = { layers: [{ w: tensor(seq(6), { shape: [2, 3] }) }, { w: tensor(seq(3), { shape: [3, 1] }) }] }
+  const swapped: Two = { layers: [{ w: tensor(seq(6), { shape: [3, 2] }) }, params.layers[1]] }
+  const OPTIMIZERS: readonly [string, () => GradientTransformation<Two, unknown>][] = [
+    ['sgd', () => sgd<Two>(0.1, { momentum: 0.9 })], ['adam', () => adam<Two>(0.1)], ['adamw', () => adamw<Two>(0.1)],
+    ['adamax', () => adamax<Two>(0.1)], ['adagrad', () => adagrad<Two>(0.1)], ['rmsprop', () => rmsprop<Two>(0.1)],
+    ['lion', () => lion<Two>(0.1)],
+  ]
+  it.each(OPTIMIZERS)('%s names the leaf whose shape differs, and the record that lacks a key', (name, make) => {
+    const opt = make()
+    const s0 = opt.init(params)
+    expectError(() => opt.update(swapped, s0, params), 'SHAPE_MISMATCH', `${name}: grads.layers[0].w: expected shape [2,3] (as params.layers[0].w), got [3,2]`)
+    expectError(() => opt.update({ layers: [params.layers[0]] }, s0, params), 'TREE_MISMATCH', `${name}: grads.layers`, 'compared with params')
+    const [u] = opt.update(params, s0, params)
+    expect(u.layers[0].w.shape).toEqual([2, 3])
+  })
+})

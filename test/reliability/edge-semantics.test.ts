@@ -200,7 +200,7 @@ for (const backend of BACKENDS) {
         it('grad and valueAndGrad name the path of an int32 or bool leaf (NON_DIFFERENTIABLE)', () => on(() => {
           const params = { layers: [{ w: t([1, 2]) }], steps: tensor([3], { dtype: 'int32' }) }
           const f = (p: typeof params): Tensor => sum(p.layers[0].w)
-          expectError(() => grad(f)(params), 'NON_DIFFERENTIABLE', 'grad: params.steps: cannot differentiate with respect to a int32 tensor')
+          expectError(() => grad(f)(params), 'NON_DIFFERENTIABLE', 'grad: params.steps: cannot differentiate with respect to an int32 tensor')
           const flags = { w: t([1]), mask: { on: tensor([true]) } }
           expectError(() => valueAndGrad((p: typeof flags) => sum(p.w))(flags), 'NON_DIFFERENTIABLE', 'valueAndGrad: params.mask.on: cannot differentiate with respect to a bool tensor')
           expectError(() => jvp((x: Tensor) => x, [tensor([1], { dtype: 'int32' })], [tensor([1], { dtype: 'int32' })]), 'NON_DIFFERENTIABLE', 'jvp: params')
