@@ -14,7 +14,7 @@ import { avgPool2d as avgPoolOp, conv2d as convOp, maxPool2d as maxPoolOp, type 
 import { split } from '../random/key.js'
 import { glorotUniform, zeros, type Initializer } from './initializers.js'
 import {
-  EMPTY, argError, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, shapeError, stateless,
+  EMPTY, argError, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, expectLeaves, shapeError, stateless,
   type Empty, type Layer,
 } from './layer.js'
 
@@ -22,6 +22,7 @@ import {
 export type Pair = number | readonly [number, number]
 
 const pair = (layer: string, what: string, v: Pair): [number, number] => {
+  if (typeof v !== 'number' && !(Array.isArray(v) && v.length === 2)) argError(layer, `${what} must be a number or a pair [height, width], got ${String(v)}`)
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]]
   p.forEach((d) => checkPositiveInt(layer, what, d))
   return p
@@ -113,6 +114,7 @@ export const conv2d = <const O extends Conv2dLayerOptions>(filters: number, opts
       return { params: params as Conv2dParamsFor<O>, state: EMPTY, outputShape }
     },
     apply: (params, state, x) => {
+      expectLeaves(name, 'params', params, { w: [kernel[0], kernel[1], null, filters], b: useBias ? [filters] : undefined })
       const p = params as Partial<Conv2dParams>
       const wt = p.w as Tensor
       checkImage(name, x, wt.shape[2])

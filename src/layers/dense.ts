@@ -8,7 +8,7 @@ import { add } from '../ops/elementwise.js'
 import { matmul } from '../ops/linalg.js'
 import { split } from '../random/key.js'
 import { glorotUniform, zeros, type Initializer } from './initializers.js'
-import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, expectLastDim, type Empty, type Layer } from './layer.js'
+import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, expectLastDim, expectLeaves, type Empty, type Layer } from './layer.js'
 
 /** Options of `dense`. */
 export interface DenseOptions {
@@ -34,7 +34,8 @@ export type DenseParamsFor<O> = O extends { readonly useBias: false } ? DensePar
  * through, so [N, in] maps to [N, units] and [N, T, in] to [N, T, units].
  *
  * @throws PuregradError `INVALID_ARGUMENT` when `units` is not a positive integer; from apply,
- * `SHAPE_MISMATCH` when x's last axis is not `in` and `DTYPE_MISMATCH` for a non-float x.
+ * `SHAPE_MISMATCH` when x's last axis is not `in` or w is not [in, units] (b not [units]),
+ * `TREE_MISMATCH` for a missing or extra key, and `DTYPE_MISMATCH` for a non-float x.
  * @example
  * ```ts
  * import { ones } from 'puregrad'
@@ -64,6 +65,7 @@ export const dense = <const O extends DenseOptions = {}>(units: number, opts?: O
       return { params: params as DenseParamsFor<O>, state: EMPTY, outputShape: [...s.slice(0, -1), units] }
     },
     apply: (params, state, x) => {
+      expectLeaves(name, 'params', params, { w: [null, units], b: useBias ? [units] : undefined })
       const p = params as Partial<DenseParams>
       expectFloat(name, x)
       expectLastDim(name, x, (p.w as Tensor).shape[0])

@@ -8,7 +8,7 @@ import type { Tensor } from '../core/tensor.js'
 import { gather } from '../ops/indexing.js'
 import type { Initializer } from './initializers.js'
 import { normal } from '../random/distributions.js'
-import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, type Empty, type Layer } from './layer.js'
+import { EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectLeaves, type Empty, type Layer } from './layer.js'
 
 /** Options of `embedding`. */
 export interface EmbeddingOptions {
@@ -53,6 +53,7 @@ export const embedding = (vocabSize: number, dim: number, opts: EmbeddingOptions
       return { params: { table: init(key, [vocabSize, dim], dtypeOf(name, initOpts)) }, state: EMPTY, outputShape: [...s, dim] }
     },
     apply: (params, state, x) => {
+      expectLeaves(name, 'params', params, { table: [vocabSize, dim] })
       if (x.dtype !== 'int32') throw new PuregradError('DTYPE_MISMATCH', `expected int32 token ids, got ${x.dtype} ${fmtShape(x.shape)}`, name)
       return [gather(params.table, x, 0), state]
     },

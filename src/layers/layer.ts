@@ -9,7 +9,7 @@
  */
 
 import { PuregradError, fmtShape } from '../core/errors.js'
-import type { Tensor } from '../core/tensor.js'
+import { Tensor } from '../core/tensor.js'
 import { allocTyped } from '../core/dtype.js'
 import { fromTyped } from '../core/constructors.js'
 import type { Backend } from '../backends/backend.js'
@@ -59,8 +59,11 @@ export interface Layer<P = Empty, S = Empty> {
   init(key: Key, inputShape: readonly number[], opts?: InitOptions): Initialized<P, S>
   /**
    * The output for a batch `x` (axis 0 the batch) and the next state. Throws PuregradError
-   * `SHAPE_MISMATCH` or `DTYPE_MISMATCH` for an input the parameters do not fit; errors from
-   * layers nested in combinators name their path (`sequential[2]/dense: ...`).
+   * `SHAPE_MISMATCH` or `DTYPE_MISMATCH` for an input the parameters do not fit, and, before any
+   * op runs, `SHAPE_MISMATCH` or `TREE_MISMATCH` naming the leaf for parameters or state that do
+   * not fit the layer (another model's, a leaf of another shape, a missing or extra key:
+   * `params.w: expected shape [64,32], got [64,16]`); errors from layers nested in combinators
+   * name their path (`sequential[2]/dense: ...`).
    */
   apply(params: P, state: S, x: Tensor, ctx?: ApplyContext): [Tensor, S]
 }
@@ -111,6 +114,37 @@ export const expectRank = (layer: string, x: Tensor, rank: number, what: string)
 
 export const expectLastDim = (layer: string, x: Tensor, n: number): void => {
   if (x.rank < 2 || x.shape[x.rank - 1] !== n) shapeError(layer, `expected input with last dim ${n}, got ${fmtShape(x.shape)}`)
+}
+
+/**
+ * Checks a layer's parameter (or state) record before any op runs: exactly the keys of `spec`
+ * (a key whose shape is undefined must be absent, as a bias with useBias false), each a tensor of
+ * the given shape, where null stands for any size on that axis (one the layer checks against its
+ * input instead; `?` in messages where the rank differs). Errors name the leaf: `dense: params.w: expected shape [64,32], got [64,16]`;
+ * without this, another model's parameters would broadcast silently or fail deep inside an op.
+ */
+export const expectLeaves = (
+  layer: string, where: 'params' | 'state', record: unknown, spec: Readonly<Record<string, readonly (number | null)[] | undefined>>,
+): void => {
+  if (record === null || typeof record !== 'object' || Array.isArray(record) || record instanceof Tensor) {
+    throw new PuregradError('TREE_MISMATCH', `${where}: expected a record with keys ${Object.keys(spec).filter((k) => spec[k] !== undefined).join(', ')}, got ${Array.isArray(record) ? 'an array' : String(record)}`, layer)
+  }
+  const r = record as Record<string, unknown>
+  for (const k of Object.keys(r)) {
+    if (spec[k] === undefined) throw new PuregradError('TREE_MISMATCH', `${where}: unexpected key "${k}"`, layer)
+  }
+  for (const [k, want] of Object.entries(spec)) {
+    if (want === undefined) continue
+    const leaf = r[k]
+    if (leaf === undefined) throw new PuregradError('TREE_MISMATCH', `${where}: missing key "${k}"`, layer)
+    if (!(leaf instanceof Tensor)) throw new PuregradError('INVALID_ARGUMENT', `${where}.${k}: expected a tensor, got ${typeof leaf}`, layer)
+    const ok = leaf.rank === want.length && want.every((d, i) => d === null || d === leaf.shape[i])
+    if (!ok) {
+      // A free axis shows the leaf's own size where the ranks agree (the mismatch is elsewhere).
+      const shown = want.map((d, i) => d ?? (leaf.rank === want.length ? leaf.shape[i] : '?'))
+      shapeError(layer, `${where}.${k}: expected shape [${shown.join(',')}], got ${fmtShape(leaf.shape)}`)
+    }
+  }
 }
 
 export const expectFloat = (layer: string, x: Tensor): void => {

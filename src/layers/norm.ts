@@ -10,7 +10,15 @@ import { scalarLike } from '../ops/convert.js'
 import { add, cast, div, mul, sqrt, stopGradient, sub } from '../ops/elementwise.js'
 import { mean, variance } from '../ops/reduce.js'
 import { ones, zeros } from './initializers.js'
-import { argError, checkInitKey, checkInputShape, dtypeOf, expectFloat, shapeError, EMPTY, type Empty, type Layer } from './layer.js'
+import { argError, checkInitKey, checkInputShape, dtypeOf, expectFloat, expectLeaves, shapeError, EMPTY, type Empty, type Layer } from './layer.js'
+
+/** The feature count C of a norm layer's parameters, each checked to be [C], before any op runs. */
+const paramFeatures = (layer: string, params: unknown, keys: readonly string[]): number => {
+  expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [null]])))
+  const c = (params as Record<string, Tensor>)[keys[0]].shape[0]
+  expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [c]])))
+  return c
+}
 
 const checkFeatures = (layer: string, x: Tensor, features: number): void => {
   expectFloat(layer, x)
@@ -80,7 +88,9 @@ export const batchNorm = (opts: BatchNormOptions = {}): Layer<NormParams, BatchN
       }
     },
     apply: (params, state, x, ctx = {}) => {
-      checkFeatures(name, x, params.gamma.shape[0])
+      const c = paramFeatures(name, params, ['gamma', 'beta'])
+      expectLeaves(name, 'state', state, { mean: [c], var: [c] })
+      checkFeatures(name, x, c)
       const scaleShift = (m: Tensor, v: Tensor): Tensor =>
         add(mul(div(sub(x, m), sqrt(add(v, scalarLike(eps, v)))), params.gamma), params.beta)
       if (ctx.training !== true) {
@@ -134,7 +144,7 @@ export const layerNorm = (opts: LayerNormOptions = {}): Layer<NormParams, Empty>
       return { params: { gamma: ones(key, f, dtype), beta: zeros(key, f, dtype) }, state: EMPTY, outputShape: s }
     },
     apply: (params, state, x) => {
-      checkFeatures(name, x, params.gamma.shape[0])
+      checkFeatures(name, x, paramFeatures(name, params, ['gamma', 'beta']))
       const m = mean(x, { axis: -1, keepDims: true }), v = variance(x, { axis: -1, keepDims: true })
       const y = div(sub(x, m), sqrt(add(v, scalarLike(eps, v))))
       return [add(mul(y, params.gamma), params.beta), state]
@@ -173,7 +183,7 @@ export const rmsNorm = (opts: LayerNormOptions = {}): Layer<RmsNormParams, Empty
       return { params: { scale: ones(key, [s[s.length - 1]], dtypeOf(name, initOpts)) }, state: EMPTY, outputShape: s }
     },
     apply: (params, state, x) => {
-      checkFeatures(name, x, params.scale.shape[0])
+      checkFeatures(name, x, paramFeatures(name, params, ['scale']))
       const ms = mean(mul(x, x), { axis: -1, keepDims: true })
       return [mul(div(x, sqrt(add(ms, scalarLike(eps, ms)))), params.scale), state]
     },
