@@ -117,9 +117,11 @@ for (const backend of BACKENDS) {
               expectThrow('init', () => make().init(bad), 'DTYPE_MISMATCH', m.fragment)
             } else {
               const g = grad(loss)(bad)
-              // Stateless updates (sgd without momentum) pass the record through; applyUpdates catches it then.
-              expectThrow(`${name}.update, then applyUpdates`, () => applyUpdates(params, opt.update(g, state, params)[0]), 'TREE_MISMATCH', m.fragment)
-              expectThrow('applyUpdates', () => applyUpdates(params, bad), 'TREE_MISMATCH', m.fragment)
+              // The optimizers compare the gradients with the parameters before any op, and
+              // applyUpdates the updates: the error names the record that differs.
+              const as = (root: string): string => `${root}${m.fragment.slice('params'.length)}`
+              expectThrow(`${name}.update`, () => opt.update(g, state, params), 'TREE_MISMATCH', as('grads'))
+              expectThrow('applyUpdates', () => applyUpdates(params, bad), 'TREE_MISMATCH', as('updates'))
             }
             // The failure left nothing behind: a correct step still works and changes the parameters.
             const [u, next] = opt.update(grad(loss)(params), state, params)
