@@ -114,7 +114,8 @@ export const conv2d = <const O extends Conv2dLayerOptions>(filters: number, opts
       return { params: params as Conv2dParamsFor<O>, state: EMPTY, outputShape }
     },
     apply: (params, state, x) => {
-      expectLeaves(name, 'params', params, { w: [kernel[0], kernel[1], null, filters], b: useBias ? [filters] : undefined })
+      expectFloat(name, x)
+      expectLeaves(name, 'params', params, { w: [kernel[0], kernel[1], null, filters], b: useBias ? [filters] : undefined }, x)
       const p = params as Partial<Conv2dParams>
       const wt = p.w as Tensor
       checkImage(name, x, wt.shape[2])

@@ -65,9 +65,9 @@ export const dense = <const O extends DenseOptions = {}>(units: number, opts?: O
       return { params: params as DenseParamsFor<O>, state: EMPTY, outputShape: [...s.slice(0, -1), units] }
     },
     apply: (params, state, x) => {
-      expectLeaves(name, 'params', params, { w: [null, units], b: useBias ? [units] : undefined })
-      const p = params as Partial<DenseParams>
       expectFloat(name, x)
+      expectLeaves(name, 'params', params, { w: [null, units], b: useBias ? [units] : undefined }, x)
+      const p = params as Partial<DenseParams>
       expectLastDim(name, x, (p.w as Tensor).shape[0])
       const y = matmul(x, p.w as Tensor)
       return [p.b === undefined ? y : add(y, p.b), state]

@@ -120,11 +120,12 @@ export const expectLastDim = (layer: string, x: Tensor, n: number): void => {
  * Checks a layer's parameter (or state) record before any op runs: exactly the keys of `spec`
  * (a key whose shape is undefined must be absent, as a bias with useBias false), each a tensor of
  * the given shape, where null stands for any size on that axis (one the layer checks against its
- * input instead; `?` in messages where the rank differs). Errors name the leaf: `dense: params.w: expected shape [64,32], got [64,16]`;
+ * input instead; `?` in messages where the rank differs), and, given the `input`, its dtype. Errors name the leaf: `dense: params.w: expected shape [64,32], got [64,16]`;
  * without this, another model's parameters would broadcast silently or fail deep inside an op.
  */
 export const expectLeaves = (
   layer: string, where: 'params' | 'state', record: unknown, spec: Readonly<Record<string, readonly (number | null)[] | undefined>>,
+  input?: Tensor,
 ): void => {
   if (record === null || typeof record !== 'object' || Array.isArray(record) || record instanceof Tensor) {
     throw new PuregradError('TREE_MISMATCH', `${where}: expected a record with keys ${Object.keys(spec).filter((k) => spec[k] !== undefined).join(', ')}, got ${Array.isArray(record) ? 'an array' : String(record)}`, layer)
@@ -143,6 +144,9 @@ export const expectLeaves = (
       // A free axis shows the leaf's own size where the ranks agree (the mismatch is elsewhere).
       const shown = want.map((d, i) => d ?? (leaf.rank === want.length ? leaf.shape[i] : '?'))
       shapeError(layer, `${where}.${k}: expected shape [${shown.join(',')}], got ${fmtShape(leaf.shape)}`)
+    }
+    if (input !== undefined && leaf.dtype !== input.dtype) {
+      throw new PuregradError('DTYPE_MISMATCH', `the input is ${input.dtype} but ${where}.${k} is ${leaf.dtype}: cast the input, or init the layer with { dtype: '${input.dtype}' }`, layer)
     }
   }
 }

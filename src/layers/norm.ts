@@ -13,10 +13,11 @@ import { ones, zeros } from './initializers.js'
 import { argError, checkInitKey, checkInputShape, dtypeOf, expectFloat, expectLeaves, shapeError, EMPTY, type Empty, type Layer } from './layer.js'
 
 /** The feature count C of a norm layer's parameters, each checked to be [C], before any op runs. */
-const paramFeatures = (layer: string, params: unknown, keys: readonly string[]): number => {
+const paramFeatures = (layer: string, params: unknown, keys: readonly string[], x: Tensor): number => {
+  expectFloat(layer, x)
   expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [null]])))
   const c = (params as Record<string, Tensor>)[keys[0]].shape[0]
-  expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [c]])))
+  expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [c]])), x)
   return c
 }
 
@@ -88,7 +89,7 @@ export const batchNorm = (opts: BatchNormOptions = {}): Layer<NormParams, BatchN
       }
     },
     apply: (params, state, x, ctx = {}) => {
-      const c = paramFeatures(name, params, ['gamma', 'beta'])
+      const c = paramFeatures(name, params, ['gamma', 'beta'], x)
       expectLeaves(name, 'state', state, { mean: [c], var: [c] })
       checkFeatures(name, x, c)
       const scaleShift = (m: Tensor, v: Tensor): Tensor =>
@@ -144,7 +145,7 @@ export const layerNorm = (opts: LayerNormOptions = {}): Layer<NormParams, Empty>
       return { params: { gamma: ones(key, f, dtype), beta: zeros(key, f, dtype) }, state: EMPTY, outputShape: s }
     },
     apply: (params, state, x) => {
-      checkFeatures(name, x, paramFeatures(name, params, ['gamma', 'beta']))
+      checkFeatures(name, x, paramFeatures(name, params, ['gamma', 'beta'], x))
       const m = mean(x, { axis: -1, keepDims: true }), v = variance(x, { axis: -1, keepDims: true })
       const y = div(sub(x, m), sqrt(add(v, scalarLike(eps, v))))
       return [add(mul(y, params.gamma), params.beta), state]
@@ -183,7 +184,7 @@ export const rmsNorm = (opts: LayerNormOptions = {}): Layer<RmsNormParams, Empty
       return { params: { scale: ones(key, [s[s.length - 1]], dtypeOf(name, initOpts)) }, state: EMPTY, outputShape: s }
     },
     apply: (params, state, x) => {
-      checkFeatures(name, x, paramFeatures(name, params, ['scale']))
+      checkFeatures(name, x, paramFeatures(name, params, ['scale'], x))
       const ms = mean(mul(x, x), { axis: -1, keepDims: true })
       return [mul(div(x, sqrt(add(ms, scalarLike(eps, ms)))), params.scale), state]
     },

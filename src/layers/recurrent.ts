@@ -118,7 +118,8 @@ export const simpleRnnCell = (hiddenSize: number, opts: CellOptions = {}): Cell<
     },
     initialCarry: (batch, like) => zerosOn([batch, hiddenSize], like),
     step: (p, h, x) => {
-      expectLeaves(name, 'params', p, { wx: [null, hiddenSize], wh: [hiddenSize, hiddenSize], b: [hiddenSize] })
+      expectFloat(name, x)
+      expectLeaves(name, 'params', p, { wx: [null, hiddenSize], wh: [hiddenSize, hiddenSize], b: [hiddenSize] }, x)
       checkStep(name, x, p.wx)
       const hNext = tanh(add(add(matmul(x, p.wx), matmul(h, p.wh)), p.b))
       return [hNext, hNext]
@@ -155,7 +156,8 @@ export const lstmCell = (hiddenSize: number, opts: CellOptions = {}): Cell<LstmP
     },
     initialCarry: (batch, like) => ({ h: zerosOn([batch, hiddenSize], like), c: zerosOn([batch, hiddenSize], like) }),
     step: (p, { h, c }, x) => {
-      expectLeaves(name, 'params', p, { wx: [null, 4 * hiddenSize], wh: [hiddenSize, 4 * hiddenSize], b: [4 * hiddenSize] })
+      expectFloat(name, x)
+      expectLeaves(name, 'params', p, { wx: [null, 4 * hiddenSize], wh: [hiddenSize, 4 * hiddenSize], b: [4 * hiddenSize] }, x)
       checkStep(name, x, p.wx)
       const z = add(add(matmul(x, p.wx), matmul(h, p.wh)), p.b)
       const [zi, zf, zg, zo] = splitAxis(z, 4, 1)
@@ -194,7 +196,8 @@ export const gruCell = (hiddenSize: number, opts: CellOptions = {}): Cell<GruPar
     },
     initialCarry: (batch, like) => zerosOn([batch, hiddenSize], like),
     step: (p, h, x) => {
-      expectLeaves(name, 'params', p, { wx: [null, 3 * hiddenSize], wh: [hiddenSize, 3 * hiddenSize], bx: [3 * hiddenSize], bh: [3 * hiddenSize] })
+      expectFloat(name, x)
+      expectLeaves(name, 'params', p, { wx: [null, 3 * hiddenSize], wh: [hiddenSize, 3 * hiddenSize], bx: [3 * hiddenSize], bh: [3 * hiddenSize] }, x)
       checkStep(name, x, p.wx)
       const [ar, az, an] = splitAxis(add(matmul(x, p.wx), p.bx), 3, 1)
       const [ur, uz, un] = splitAxis(add(matmul(h, p.wh), p.bh), 3, 1)

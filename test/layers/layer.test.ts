@@ -75,6 +75,16 @@ describe('layers check their parameter records', () => {
         `${name}Cell: params.wh: expected shape [3,${3 * gates}], got [2,${2 * gates}]`)
     })
 
+  it('a float64 input to float32 parameters names the leaf and the fix, before matmul would', () => {
+    const x64 = ones([2, 4], { dtype: 'float64' })
+    expectError(applyEdited(dense(3), [4], x64, {}), 'DTYPE_MISMATCH',
+      "dense: the input is float64 but params.w is float32: cast the input, or init the layer with { dtype: 'float64' }")
+    expectError(applyEdited(layerNorm(), [4], x64, {}), 'DTYPE_MISMATCH', 'layerNorm: the input is float64 but params.gamma is float32')
+    expectError(applyEdited(lstm(2), [3, 4], ones([2, 3, 4], { dtype: 'float64' }), {}), 'DTYPE_MISMATCH', 'lstmCell: the input is float64 but params.wx is float32')
+    const { params, state } = dense(3).init(key(0), [4], { dtype: 'float64' })
+    expect(dense(3).apply(params, state, x64)[0].dtype).toBe('float64')
+  })
+
   it('records that fit still apply, with the bias optional only where useBias is false', () => {
     const [y] = applyEdited(dense(3, { useBias: false }), [2], ones([1, 2]), {})()
     expect(y.shape).toEqual([1, 3])
