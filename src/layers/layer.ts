@@ -116,17 +116,18 @@ export const expectLastDim = (layer: string, x: Tensor, n: number): void => {
   if (x.rank < 2 || x.shape[x.rank - 1] !== n) shapeError(layer, `expected input with last dim ${n}, got ${fmtShape(x.shape)}`)
 }
 
+/** Each key's expected shape (null: any size on that axis), or undefined for a key that must be absent. */
+export type LeafSpec = Readonly<Record<string, readonly (number | null)[] | undefined>>
+
 /**
  * Checks a layer's parameter (or state) record before any op runs: exactly the keys of `spec`
  * (a key whose shape is undefined must be absent, as a bias with useBias false), each a tensor of
  * the given shape, where null stands for any size on that axis (one the layer checks against its
- * input instead; `?` in messages where the rank differs), and, given the `input`, its dtype. Errors name the leaf: `dense: params.w: expected shape [64,32], got [64,16]`;
- * without this, another model's parameters would broadcast silently or fail deep inside an op.
+ * input instead; `?` in messages where the rank differs), and, given the `input`, its dtype.
+ * Errors name the leaf: `dense: params.w: expected shape [64,32], got [64,16]`; without this,
+ * another model's parameters would broadcast silently or fail deep inside an op.
  */
-export const expectLeaves = (
-  layer: string, where: 'params' | 'state', record: unknown, spec: Readonly<Record<string, readonly (number | null)[] | undefined>>,
-  input?: Tensor,
-): void => {
+export const expectLeaves = (layer: string, where: 'params' | 'state', record: unknown, spec: LeafSpec, input?: Tensor): void => {
   if (record === null || typeof record !== 'object' || Array.isArray(record) || record instanceof Tensor) {
     throw new PuregradError('TREE_MISMATCH', `${where}: expected a record with keys ${Object.keys(spec).filter((k) => spec[k] !== undefined).join(', ')}, got ${Array.isArray(record) ? 'an array' : String(record)}`, layer)
   }

@@ -4,7 +4,7 @@
  * 2019). Statistics are population statistics (divide by N), as in Flax.
  */
 
-import type { Tensor } from '../core/tensor.js'
+import { Tensor } from '../core/tensor.js'
 import { fmtShape } from '../core/errors.js'
 import { scalarLike } from '../ops/convert.js'
 import { add, cast, div, mul, sqrt, stopGradient, sub } from '../ops/elementwise.js'
@@ -12,18 +12,18 @@ import { mean, variance } from '../ops/reduce.js'
 import { ones, zeros } from './initializers.js'
 import { argError, checkInitKey, checkInputShape, dtypeOf, expectFloat, expectLeaves, shapeError, EMPTY, type Empty, type Layer } from './layer.js'
 
-/** The feature count C of a norm layer's parameters, each checked to be [C], before any op runs. */
-const paramFeatures = (layer: string, params: unknown, keys: readonly string[], x: Tensor): number => {
+/**
+ * Checks x and a norm layer's parameters (`keys`, [C] each, C taken from the first) before any op
+ * runs, and returns C: x must be float with C features last, with the parameters' dtype.
+ */
+const checkFeatures = (layer: string, x: Tensor, params: unknown, keys: readonly string[]): number => {
   expectFloat(layer, x)
-  expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [null]])))
-  const c = (params as Record<string, Tensor>)[keys[0]].shape[0]
+  const first = (params as Record<string, unknown> | null)?.[keys[0]]
+  const c = first instanceof Tensor && first.rank === 1 ? first.shape[0] : null
   expectLeaves(layer, 'params', params, Object.fromEntries(keys.map((k) => [k, [c]])), x)
-  return c
-}
-
-const checkFeatures = (layer: string, x: Tensor, features: number): void => {
-  expectFloat(layer, x)
+  const features = c as number
   if (x.rank < 2 || x.shape[x.rank - 1] !== features) shapeError(layer, `expected input with last dim ${features}, got ${fmtShape(x.shape)}`)
+  return features
 }
 
 const checkEpsilon = (layer: string, eps: number): number => {
@@ -89,9 +89,8 @@ export const batchNorm = (opts: BatchNormOptions = {}): Layer<NormParams, BatchN
       }
     },
     apply: (params, state, x, ctx = {}) => {
-      const c = paramFeatures(name, params, ['gamma', 'beta'], x)
+      const c = checkFeatures(name, x, params, ['gamma', 'beta'])
       expectLeaves(name, 'state', state, { mean: [c], var: [c] })
-      checkFeatures(name, x, c)
       const scaleShift = (m: Tensor, v: Tensor): Tensor =>
         add(mul(div(sub(x, m), sqrt(add(v, scalarLike(eps, v)))), params.gamma), params.beta)
       if (ctx.training !== true) {
@@ -145,7 +144,7 @@ export const layerNorm = (opts: LayerNormOptions = {}): Layer<NormParams, Empty>
       return { params: { gamma: ones(key, f, dtype), beta: zeros(key, f, dtype) }, state: EMPTY, outputShape: s }
     },
     apply: (params, state, x) => {
-      checkFeatures(name, x, paramFeatures(name, params, ['gamma', 'beta'], x))
+      checkFeatures(name, x, params, ['gamma', 'beta'])
       const m = mean(x, { axis: -1, keepDims: true }), v = variance(x, { axis: -1, keepDims: true })
       const y = div(sub(x, m), sqrt(add(v, scalarLike(eps, v))))
       return [add(mul(y, params.gamma), params.beta), state]
@@ -184,7 +183,7 @@ export const rmsNorm = (opts: LayerNormOptions = {}): Layer<RmsNormParams, Empty
       return { params: { scale: ones(key, [s[s.length - 1]], dtypeOf(name, initOpts)) }, state: EMPTY, outputShape: s }
     },
     apply: (params, state, x) => {
-      checkFeatures(name, x, paramFeatures(name, params, ['scale'], x))
+      checkFeatures(name, x, params, ['scale'])
       const ms = mean(mul(x, x), { axis: -1, keepDims: true })
       return [mul(div(x, sqrt(add(ms, scalarLike(eps, ms)))), params.scale), state]
     },

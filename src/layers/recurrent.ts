@@ -27,7 +27,7 @@ import { split, type Key } from '../random/key.js'
 import type { FloatDType } from '../random/distributions.js'
 import { glorotUniform, orthogonal, zeros, type Initializer } from './initializers.js'
 import {
-  EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, expectLeaves, shapeError, zerosOn, type Empty, type Layer,
+  EMPTY, checkInitKey, checkInputShape, checkPositiveInt, dtypeOf, expectFloat, expectLeaves, shapeError, zerosOn, type Empty, type Layer, type LeafSpec,
 } from './layer.js'
 import { scan } from './scan.js'
 
@@ -84,9 +84,11 @@ const weights = (name: string, key: Key, inputSize: number, h: number, gates: nu
   return [(opts.kernelInit ?? glorotUniform)(kx, [inputSize, gates * h], dtype), recurrentWeights(kh, h, gates, opts.recurrentInit ?? orthogonalDefault, dtype), kb]
 }
 
-const checkStep = (name: string, x: Tensor, wx: Tensor): void => {
+/** Checks a step's input and the cell's parameters (`spec`, as expectLeaves) before any op runs. */
+const checkStep = (name: string, x: Tensor, p: { readonly wx: Tensor }, spec: LeafSpec): void => {
   expectFloat(name, x)
-  if (x.rank !== 2 || x.shape[1] !== wx.shape[0]) shapeError(name, `expected a step input [N, ${wx.shape[0]}], got ${fmtShape(x.shape)}`)
+  expectLeaves(name, 'params', p, spec, x)
+  if (x.rank !== 2 || x.shape[1] !== p.wx.shape[0]) shapeError(name, `expected a step input [N, ${p.wx.shape[0]}], got ${fmtShape(x.shape)}`)
 }
 
 const one = (like: Tensor): Tensor => scalarLike(1, like)
@@ -118,9 +120,7 @@ export const simpleRnnCell = (hiddenSize: number, opts: CellOptions = {}): Cell<
     },
     initialCarry: (batch, like) => zerosOn([batch, hiddenSize], like),
     step: (p, h, x) => {
-      expectFloat(name, x)
-      expectLeaves(name, 'params', p, { wx: [null, hiddenSize], wh: [hiddenSize, hiddenSize], b: [hiddenSize] }, x)
-      checkStep(name, x, p.wx)
+      checkStep(name, x, p, { wx: [null, hiddenSize], wh: [hiddenSize, hiddenSize], b: [hiddenSize] })
       const hNext = tanh(add(add(matmul(x, p.wx), matmul(h, p.wh)), p.b))
       return [hNext, hNext]
     },
@@ -156,9 +156,7 @@ export const lstmCell = (hiddenSize: number, opts: CellOptions = {}): Cell<LstmP
     },
     initialCarry: (batch, like) => ({ h: zerosOn([batch, hiddenSize], like), c: zerosOn([batch, hiddenSize], like) }),
     step: (p, { h, c }, x) => {
-      expectFloat(name, x)
-      expectLeaves(name, 'params', p, { wx: [null, 4 * hiddenSize], wh: [hiddenSize, 4 * hiddenSize], b: [4 * hiddenSize] }, x)
-      checkStep(name, x, p.wx)
+      checkStep(name, x, p, { wx: [null, 4 * hiddenSize], wh: [hiddenSize, 4 * hiddenSize], b: [4 * hiddenSize] })
       const z = add(add(matmul(x, p.wx), matmul(h, p.wh)), p.b)
       const [zi, zf, zg, zo] = splitAxis(z, 4, 1)
       const cNext = add(mul(sigmoid(zf), c), mul(sigmoid(zi), tanh(zg)))
@@ -196,9 +194,7 @@ export const gruCell = (hiddenSize: number, opts: CellOptions = {}): Cell<GruPar
     },
     initialCarry: (batch, like) => zerosOn([batch, hiddenSize], like),
     step: (p, h, x) => {
-      expectFloat(name, x)
-      expectLeaves(name, 'params', p, { wx: [null, 3 * hiddenSize], wh: [hiddenSize, 3 * hiddenSize], bx: [3 * hiddenSize], bh: [3 * hiddenSize] }, x)
-      checkStep(name, x, p.wx)
+      checkStep(name, x, p, { wx: [null, 3 * hiddenSize], wh: [hiddenSize, 3 * hiddenSize], bx: [3 * hiddenSize], bh: [3 * hiddenSize] })
       const [ar, az, an] = splitAxis(add(matmul(x, p.wx), p.bx), 3, 1)
       const [ur, uz, un] = splitAxis(add(matmul(h, p.wh), p.bh), 3, 1)
       const r = sigmoid(add(ar, ur))

@@ -278,9 +278,10 @@ export const withLearningRate = <P, S extends CountState>(
     // The temporaries of a step (moments' products, square roots...) are released as it returns.
     update: (grads, state, params) => releasing(() => {
       checkShapesLike(op, 'grads', grads, params)
-      if (scales(inner)) return inner.updateScaled(grads, state, params, -hyperAt(learningRate, state.count))
+      const a = -hyperAt(learningRate, state.count)
+      if (scales(inner)) return inner.updateScaled(grads, state, params, a)
       const [u, next] = inner.update(grads, state, params)
-      return [scaleTree(u, -hyperAt(learningRate, state.count)), next]
+      return [scaleTree(u, a), next]
     }),
   }
 }

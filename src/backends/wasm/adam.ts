@@ -1,8 +1,8 @@
 /**
  * The wasm backend's `fusedAdam` (Backend.fusedAdam): Adam's moment updates and direction (times
  * the learning rate) for one float32 leaf in one SIMD pass (assembly/adam.ts) instead of fourteen
- * elementwise kernels, each with its own copies and result array. Operands go through the arena like any kernel's, and the
- * three results are fresh JS-heap arrays, so nothing needs disposing.
+ * elementwise kernels, each with its own copies and result array. Operands go through the arena
+ * like any kernel's, and the three results are fresh JS-heap arrays, so nothing needs disposing.
  */
 
 import type { TypedArray } from '../../core/dtype.js'
